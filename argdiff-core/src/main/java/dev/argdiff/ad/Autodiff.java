@@ -1,0 +1,401 @@
+package dev.argdiff.ad;
+
+import dev.argdiff.tensor.CustomRule;
+import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Function transforms: gradients, Jacobian-vector and vector-Jacobian products, Jacobians,
+ * Hessians and custom derivative rules, over trees of tensors ({@link Pytree}).
+ *
+ * <p>Transforms nest to any depth ({@code grad(grad(f))}, {@code jvp} of {@code grad},
+ * {@code jacfwd(jacrev(f))}); each call opens a new level on the calling thread, so derivatives
+ * of different levels never mix, and independent threads never interact.
+ *
+ * <pre>{@code
+ * Function<Tensor, Tensor> f = x -> x.square().sum().mul(0.5);
+ * Tensor g = Autodiff.grad(f).apply(Tensor.of(1, 2, 3));          // [1, 2, 3]
+ * Tensor h = Autodiff.hessian(f).apply(Tensor.of(1, 2, 3));       // identity
+ * }</pre>
+ */
+public final class Autodiff {
+    private Autodiff() {
+    }
+
+    // ------------------------------------------------------------------ results
+
+    /** A primal output and its tangent, of the same tree structure. */
+    public record JvpResult<R>(R value, R tangent) {
+    }
+
+    /** A primal output and the pullback mapping an output cotangent to an input cotangent. */
+    public record VjpResult<T, R>(R value, Function<R, T> pullback) {
+    }
+
+    /** A scalar value and its gradient (a tree like the input). */
+    public record ValueAndGrad<T>(Tensor value, T gradient) {
+    }
+
+    /** What a function with auxiliary output returns: a scalar value and data carried along. */
+    public record Aux<A>(Tensor value, A aux) {
+    }
+
+    /** A scalar value, its auxiliary data (untraced at this level) and its gradient. */
+    public record ValueAuxAndGrad<T, A>(Tensor value, A aux, T gradient) {
+    }
+
+    // ------------------------------------------------------------------ reverse mode
+
+    /** The gradient of a scalar-valued function, as a tree shaped like the input. */
+    public static <T> Function<T, T> grad(Function<T, Tensor> f) {
+        return x -> valueAndGrad(f).apply(x).gradient();
+    }
+
+    /** The value and the gradient of a scalar-valued function in one pass. */
+    public static <T> Function<T, ValueAndGrad<T>> valueAndGrad(Function<T, Tensor> f) {
+        return x -> {
+            ValueAuxAndGrad<T, Void> r = valueAuxAndGrad((T y) -> new Aux<Void>(f.apply(y), null), x);
+            return new ValueAndGrad<>(r.value(), r.gradient());
+        };
+    }
+
+    /** Like {@link #valueAndGrad} for a function that also returns auxiliary data (JAX's has_aux). */
+    public static <T, A> Function<T, ValueAuxAndGrad<T, A>> valueAndGradWithAux(Function<T, Aux<A>> f) {
+        return x -> valueAuxAndGrad(f, x);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T, A> ValueAuxAndGrad<T, A> valueAuxAndGrad(Function<T, Aux<A>> f, T x) {
+        Pytree.Flat flat = Pytree.flatten(x);
+        try (ReverseTrace trace = new ReverseTrace()) {
+            List<Tensor> vars = new ArrayList<>();
+            for (Tensor leaf : flat.leaves()) {
+                vars.add(trace.variable(leaf));
+            }
+            Aux<A> out = f.apply((T) flat.def().unflatten(vars));
+            if (out == null || out.value() == null) {
+                throw new IllegalArgumentException("grad: the function returned null");
+            }
+            Tensor y = out.value();
+            if (y.rank() != 0) {
+                throw new IllegalArgumentException("grad: the function must return a scalar (0-d tensor), got shape "
+                        + Arrays.toString(y.shape()) + "; use vjp or jacrev for non-scalar outputs, or reduce with sum()");
+            }
+            Tensor[] g = trace.backward(List.of(y), List.of(Tensor.scalar(1.0)), vars);
+            A aux = out.aux() == null ? null : Pytree.map(out.aux(), trace::primalOf);
+            return new ValueAuxAndGrad<>(trace.primalOf(y), aux,
+                    (T) flat.def().unflatten(fillZeros(g, flat.leaves())));
+        }
+    }
+
+    /**
+     * The output of f at x and its pullback. The pullback may be called any number of times,
+     * within the transforms active when {@code vjp} was called.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T, R> VjpResult<T, R> vjp(Function<T, R> f, T x) {
+        Pytree.Flat flat = Pytree.flatten(x);
+        ReverseTrace trace = new ReverseTrace();
+        List<Tensor> vars = new ArrayList<>();
+        R out;
+        Pytree.Flat outFlat;
+        try (trace) {
+            for (Tensor leaf : flat.leaves()) {
+                vars.add(trace.variable(leaf));
+            }
+            out = f.apply((T) flat.def().unflatten(vars));
+            outFlat = Pytree.flatten(out);
+        }
+        List<Tensor> outLeaves = outFlat.leaves();
+        List<Tensor> primalOut = new ArrayList<>();
+        for (Tensor t : outLeaves) {
+            primalOut.add(trace.primalOf(t));
+        }
+        R value = (R) outFlat.def().unflatten(primalOut);
+        Function<R, T> pullback = ct -> {
+            Pytree.Flat ctFlat = Pytree.flatten(ct);
+            if (ctFlat.leaves().size() != outLeaves.size()) {
+                throw new IllegalArgumentException("vjp: cotangent has " + ctFlat.leaves().size()
+                        + " leaves, the output has " + outLeaves.size());
+            }
+            for (int i = 0; i < outLeaves.size(); i++) {
+                if (!Arrays.equals(ctFlat.leaves().get(i).shape(), outLeaves.get(i).shape())) {
+                    throw new IllegalArgumentException("vjp: cotangent leaf " + i + " has shape "
+                            + Arrays.toString(ctFlat.leaves().get(i).shape()) + ", the output leaf has shape "
+                            + Arrays.toString(outLeaves.get(i).shape()));
+                }
+            }
+            Tensor[] g = trace.backward(outLeaves, ctFlat.leaves(), vars);
+            return (T) flat.def().unflatten(fillZeros(g, flat.leaves()));
+        };
+        return new VjpResult<>(value, pullback);
+    }
+
+    // ------------------------------------------------------------------ forward mode
+
+    /** The output of f at x and its directional derivative along the tangent v (same tree as x). */
+    @SuppressWarnings("unchecked")
+    public static <T, R> JvpResult<R> jvp(Function<T, R> f, T x, T v) {
+        Pytree.Flat flat = Pytree.flatten(x);
+        Pytree.Flat tflat = Pytree.flatten(v);
+        if (tflat.leaves().size() != flat.leaves().size()) {
+            throw new IllegalArgumentException("jvp: tangent has " + tflat.leaves().size() + " leaves, primal has "
+                    + flat.leaves().size());
+        }
+        try (JvpTrace trace = new JvpTrace()) {
+            List<Tensor> traced = new ArrayList<>();
+            for (int i = 0; i < flat.leaves().size(); i++) {
+                traced.add(trace.lift(flat.leaves().get(i), tflat.leaves().get(i)));
+            }
+            R out = f.apply((T) flat.def().unflatten(traced));
+            Pytree.Flat outFlat = Pytree.flatten(out);
+            List<Tensor> values = new ArrayList<>();
+            List<Tensor> tangents = new ArrayList<>();
+            for (Tensor t : outFlat.leaves()) {
+                values.add(trace.primalOf(t));
+                Tensor tan = trace.tangentOf(t);
+                tangents.add(tan == null ? Tensor.zeros(t.shape()) : tan);
+            }
+            return new JvpResult<>((R) outFlat.def().unflatten(values), (R) outFlat.def().unflatten(tangents));
+        }
+    }
+
+    /** The Hessian-vector product ∇²f(x)·v of a scalar function, by forward-over-reverse. */
+    public static <T> T hvp(Function<T, Tensor> f, T x, T v) {
+        return jvp(grad(f), x, v).tangent();
+    }
+
+    // ------------------------------------------------------------------ Jacobians
+
+    /**
+     * The Jacobian by forward mode (one JVP per input entry). For an input tree, the result is
+     * a tree shaped like the input whose leaf for an input leaf of shape S has shape
+     * {@code out.shape + S}; for a tensor input it is one tensor of shape {@code out.shape + in.shape}.
+     */
+    public static <T> Function<T, T> jacfwd(Function<T, Tensor> f) {
+        return x -> jacobian(f, x, true);
+    }
+
+    /** The Jacobian by reverse mode (one VJP per output entry); same layout as {@link #jacfwd}. */
+    public static <T> Function<T, T> jacrev(Function<T, Tensor> f) {
+        return x -> jacobian(f, x, false);
+    }
+
+    /** The Hessian of a scalar function of a tensor: shape {@code in.shape + in.shape}; forward over reverse. */
+    public static Function<Tensor, Tensor> hessian(Function<Tensor, Tensor> f) {
+        return jacfwd(jacrev(f));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T jacobian(Function<T, Tensor> f, T x, boolean forward) {
+        Pytree.Flat flat = Pytree.flatten(x);
+        List<Tensor> leaves = flat.leaves();
+        List<Tensor> blocks = new ArrayList<>();
+        if (forward) {
+            int[] outShape = null;
+            for (int l = 0; l < leaves.size(); l++) {
+                Tensor leaf = leaves.get(l);
+                List<Tensor> columns = new ArrayList<>();
+                for (int j = 0; j < leaf.size(); j++) {
+                    List<Tensor> tangent = new ArrayList<>();
+                    for (int k = 0; k < leaves.size(); k++) {
+                        tangent.add(k == l ? unit(leaf.shape(), j) : Tensor.zeros(leaves.get(k).shape()));
+                    }
+                    JvpResult<Tensor> r = jvp(f, x, (T) flat.def().unflatten(tangent));
+                    outShape = r.tangent().shape();
+                    columns.add(r.tangent().flatten());
+                }
+                if (outShape == null) {
+                    outShape = f.apply(x).shape();
+                }
+                int outSize = dev.argdiff.tensor.Shapes.size(outShape);
+                Tensor block = columns.isEmpty() ? Tensor.zeros(outSize, 0) : Tensor.stack(columns, 1);
+                blocks.add(block.reshape(concat(outShape, leaf.shape())));
+            }
+        } else {
+            VjpResult<T, Tensor> r = vjp(f, x);
+            int[] outShape = r.value().shape();
+            int outSize = r.value().size();
+            List<List<Tensor>> rows = new ArrayList<>();
+            for (int l = 0; l < leaves.size(); l++) {
+                rows.add(new ArrayList<>());
+            }
+            for (int i = 0; i < outSize; i++) {
+                List<Tensor> g = Pytree.leaves(r.pullback().apply(unit(outShape, i)));
+                for (int l = 0; l < leaves.size(); l++) {
+                    rows.get(l).add(g.get(l).flatten());
+                }
+            }
+            for (int l = 0; l < leaves.size(); l++) {
+                Tensor leaf = leaves.get(l);
+                Tensor block = outSize == 0 ? Tensor.zeros(0, leaf.size()) : Tensor.stack(rows.get(l), 0);
+                blocks.add(block.reshape(concat(outShape, leaf.shape())));
+            }
+        }
+        return (T) flat.def().unflatten(blocks);
+    }
+
+    private static Tensor unit(int[] shape, int index) {
+        double[] d = new double[dev.argdiff.tensor.Shapes.size(shape)];
+        d[index] = 1.0;
+        return Tensor.of(shape, d);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    // ------------------------------------------------------------------ stop gradient
+
+    /** The same values with no derivative at any level (every leaf made concrete). */
+    public static <T> T stopGradient(T tree) {
+        return Pytree.map(tree, Tensor::concrete);
+    }
+
+    // ------------------------------------------------------------------ custom rules
+
+    /** A forward-mode rule: the output tangent, given primal inputs, the primal output and input tangents. */
+    @FunctionalInterface
+    public interface JvpRule<T, R> {
+        R tangent(T primals, R output, T tangents);
+    }
+
+    /** A reverse-mode rule: the input cotangent, given primal inputs, the primal output and the output cotangent. */
+    @FunctionalInterface
+    public interface VjpRule<T, R> {
+        T cotangent(T primals, R output, R cotangent);
+    }
+
+    /**
+     * f with a custom forward-mode rule. Reverse mode uses the rule too, by transposition
+     * (reverse mode applied to the rule, which is linear in the tangents).
+     */
+    public static <T, R> Function<T, R> customJvp(Function<T, R> f, JvpRule<T, R> rule) {
+        return customDerivatives(f, rule, null);
+    }
+
+    /**
+     * f with a custom reverse-mode rule. Forward mode uses the rule too, by transposition. Unlike
+     * JAX's custom_vjp, the result therefore also works under jvp, jacfwd and hessian.
+     */
+    public static <T, R> Function<T, R> customVjp(Function<T, R> f, VjpRule<T, R> rule) {
+        return customDerivatives(f, null, rule);
+    }
+
+    /**
+     * f with both custom rules: every transform uses one of them and never differentiates f.
+     * Both rules must be written with differentiable tensor operations for higher-order
+     * derivatives; they receive tangents and cotangents with zeros filled in.
+     */
+    public static <T, R> Function<T, R> customDerivatives(Function<T, R> f, JvpRule<T, R> jvpRule, VjpRule<T, R> vjpRule) {
+        if (f == null) {
+            throw new IllegalArgumentException("customDerivatives: f is null");
+        }
+        if (jvpRule == null && vjpRule == null) {
+            throw new IllegalArgumentException("customDerivatives: needs a JVP rule, a VJP rule, or both");
+        }
+        return x -> {
+            Pytree.Flat flat = Pytree.flatten(x);
+            PytreeRule<T, R> rule = new PytreeRule<>(f, jvpRule, vjpRule, flat.def(), flat.leaves());
+            Tensor[] outs = Dispatch.bindCustom(rule, flat.leaves().toArray(new Tensor[0]));
+            return rule.unflattenOutput(outs);
+        };
+    }
+
+    /** Adapts tree-level rules to the flat {@link CustomRule} the dispatcher understands. */
+    private static final class PytreeRule<T, R> implements CustomRule {
+        private final Function<T, R> f;
+        private final JvpRule<T, R> jvpRule;
+        private final VjpRule<T, R> vjpRule;
+        private final Pytree.TreeDef inDef;
+        private final List<Tensor> inputTemplate;
+        // The output structure is learned on the first evaluation (it is fixed for a given input structure).
+        private volatile Pytree.TreeDef outDef;
+
+        PytreeRule(Function<T, R> f, JvpRule<T, R> jvpRule, VjpRule<T, R> vjpRule, Pytree.TreeDef inDef,
+                   List<Tensor> inputTemplate) {
+            this.f = f;
+            this.jvpRule = jvpRule;
+            this.vjpRule = vjpRule;
+            this.inDef = inDef;
+            this.inputTemplate = inputTemplate;
+        }
+
+        @Override
+        public String name() {
+            return "custom derivative of " + f;
+        }
+
+        @SuppressWarnings("unchecked")
+        @Override
+        public Tensor[] call(Tensor[] inputs) {
+            R out = f.apply((T) inDef.unflatten(Arrays.asList(inputs)));
+            Pytree.Flat of = Pytree.flatten(out);
+            outDef = of.def();
+            return of.leaves().toArray(new Tensor[0]);
+        }
+
+        @SuppressWarnings("unchecked")
+        R unflattenOutput(Tensor[] outs) {
+            return (R) outDef.unflatten(Arrays.asList(outs));
+        }
+
+        @SuppressWarnings("unchecked")
+        @Override
+        public JvpOutput jvp(Tensor[] primals, Tensor[] tangents) {
+            if (jvpRule == null) {
+                return null;
+            }
+            Tensor[] outs = Dispatch.bindCustom(this, primals);
+            T p = (T) inDef.unflatten(Arrays.asList(primals));
+            T t = (T) inDef.unflatten(fillZeros(tangents, Arrays.asList(primals)));
+            R o = unflattenOutput(outs);
+            R tout = jvpRule.tangent(p, o, t);
+            List<Tensor> tl = Pytree.leaves(tout);
+            if (tl.size() != outs.length) {
+                throw new IllegalStateException(name() + ": JVP rule returned " + tl.size() + " tangent leaves for "
+                        + outs.length + " outputs");
+            }
+            return new JvpOutput(outs, tl.toArray(new Tensor[0]));
+        }
+
+        @SuppressWarnings("unchecked")
+        @Override
+        public VjpOutput vjp(Tensor[] primals) {
+            if (vjpRule == null) {
+                return null;
+            }
+            Tensor[] outs = Dispatch.bindCustom(this, primals);
+            T p = (T) inDef.unflatten(Arrays.asList(primals));
+            R o = unflattenOutput(outs);
+            Pullback pullback = cts -> {
+                R ct = (R) outDef.unflatten(fillZeros(cts, Arrays.asList(outs)));
+                T g = vjpRule.cotangent(p, o, ct);
+                List<Tensor> gl = Pytree.leaves(g);
+                if (gl.size() != primals.length) {
+                    throw new IllegalStateException(name() + ": VJP rule returned " + gl.size()
+                            + " cotangent leaves for " + primals.length + " inputs");
+                }
+                return gl.toArray(new Tensor[0]);
+            };
+            return new VjpOutput(outs, pullback);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static List<Tensor> fillZeros(Tensor[] values, List<Tensor> like) {
+        List<Tensor> out = new ArrayList<>(values.length);
+        for (int i = 0; i < values.length; i++) {
+            out.add(values[i] != null ? values[i] : Tensor.zeros(like.get(i).shape()));
+        }
+        return out;
+    }
+}

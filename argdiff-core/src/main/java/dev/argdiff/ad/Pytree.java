@@ -1,0 +1,387 @@
+package dev.argdiff.ad;
+
+import dev.argdiff.tensor.Tensor;
+
+import java.lang.reflect.Array;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
+
+/**
+ * Trees of tensors: the structure every transform and solver takes and returns.
+ *
+ * <p>A tree is a {@link Tensor} (a leaf), a {@link List}, a {@link Map} (flattened in sorted key
+ * order), an array, or a Java {@code record} whose components are trees. Anything else —
+ * numbers (including boxed {@code Double}), strings, enums, null, configuration objects — is a
+ * <em>static</em> leaf: carried through unchanged and never differentiated. Flattening lists the
+ * tensor leaves depth-first; unflattening rebuilds the same structure with new leaves, so
+ * {@code grad} of a function of a record returns a record of the same type.
+ */
+public final class Pytree {
+    private Pytree() {
+    }
+
+    /** The tensor leaves of a tree and the structure to rebuild it. */
+    public record Flat(List<Tensor> leaves, TreeDef def) {
+    }
+
+    /** Flattens a tree into its tensor leaves and its structure. */
+    public static Flat flatten(Object tree) {
+        List<Tensor> leaves = new ArrayList<>();
+        TreeDef def = build(tree, leaves);
+        return new Flat(Collections.unmodifiableList(leaves), def);
+    }
+
+    /** The tensor leaves of a tree, depth-first. */
+    public static List<Tensor> leaves(Object tree) {
+        return flatten(tree).leaves();
+    }
+
+    /** The same tree with every tensor leaf replaced by f(leaf). */
+    @SuppressWarnings("unchecked")
+    public static <T> T map(T tree, UnaryOperator<Tensor> f) {
+        Flat flat = flatten(tree);
+        List<Tensor> out = new ArrayList<>(flat.leaves().size());
+        for (Tensor t : flat.leaves()) {
+            out.add(f.apply(t));
+        }
+        return (T) flat.def().unflatten(out);
+    }
+
+    /** The tree with leaves f(a_leaf, b_leaf); both trees must have the same structure. */
+    @SuppressWarnings("unchecked")
+    public static <T> T map2(T a, T b, BinaryOperator<Tensor> f) {
+        Flat fa = flatten(a);
+        Flat fb = flatten(b);
+        if (!fa.def().sameStructure(fb.def())) {
+            throw new IllegalArgumentException("Pytree.map2: trees differ in structure: " + fa.def() + " vs " + fb.def());
+        }
+        List<Tensor> out = new ArrayList<>(fa.leaves().size());
+        for (int i = 0; i < fa.leaves().size(); i++) {
+            out.add(f.apply(fa.leaves().get(i), fb.leaves().get(i)));
+        }
+        return (T) fa.def().unflatten(out);
+    }
+
+    /** A tree of zeros shaped like {@code tree}. */
+    public static <T> T zerosLike(T tree) {
+        return map(tree, Tensor::zerosLike);
+    }
+
+    /** Σ over leaves of ⟨a, b⟩ (a 0-d tensor); trees of the same structure. */
+    public static Tensor vdot(Object a, Object b) {
+        Flat fa = flatten(a);
+        Flat fb = flatten(b);
+        if (fa.leaves().size() != fb.leaves().size()) {
+            throw new IllegalArgumentException("Pytree.vdot: trees have " + fa.leaves().size() + " and "
+                    + fb.leaves().size() + " leaves");
+        }
+        Tensor s = Tensor.scalar(0.0);
+        for (int i = 0; i < fa.leaves().size(); i++) {
+            s = s.add(fa.leaves().get(i).vdot(fb.leaves().get(i)));
+        }
+        return s;
+    }
+
+    /** The total number of entries of all tensor leaves. */
+    public static int size(Object tree) {
+        int n = 0;
+        for (Tensor t : leaves(tree)) {
+            n += t.size();
+        }
+        return n;
+    }
+
+    /** All leaf values concatenated (concrete values, row-major within each leaf). */
+    public static double[] toArray(Object tree) {
+        List<Tensor> leaves = leaves(tree);
+        int n = 0;
+        for (Tensor t : leaves) {
+            n += t.size();
+        }
+        double[] out = new double[n];
+        int k = 0;
+        for (Tensor t : leaves) {
+            double[] d = t.toArray();
+            System.arraycopy(d, 0, out, k, d.length);
+            k += d.length;
+        }
+        return out;
+    }
+
+    /** A tree shaped like {@code like} holding the values of a flat array (the inverse of {@link #toArray}). */
+    @SuppressWarnings("unchecked")
+    public static <T> T fromArray(T like, double[] values) {
+        Flat flat = flatten(like);
+        int n = 0;
+        for (Tensor t : flat.leaves()) {
+            n += t.size();
+        }
+        if (values.length != n) {
+            throw new IllegalArgumentException("Pytree.fromArray: tree has " + n + " entries, array has " + values.length);
+        }
+        List<Tensor> out = new ArrayList<>();
+        int k = 0;
+        for (Tensor t : flat.leaves()) {
+            out.add(Tensor.of(t.shape(), Arrays.copyOfRange(values, k, k + t.size())));
+            k += t.size();
+        }
+        return (T) flat.def().unflatten(out);
+    }
+
+    // ------------------------------------------------------------------ structure
+
+    /** The structure of a tree: how to rebuild it from its leaves. Immutable. */
+    public abstract static class TreeDef {
+        private TreeDef() {
+        }
+
+        /** The number of tensor leaves. */
+        public abstract int numLeaves();
+
+        /** Rebuilds the tree from exactly {@link #numLeaves()} leaves. */
+        public final Object unflatten(List<Tensor> leaves) {
+            if (leaves.size() != numLeaves()) {
+                throw new IllegalArgumentException("unflatten: structure " + this + " has " + numLeaves()
+                        + " leaves, got " + leaves.size());
+            }
+            int[] pos = {0};
+            return rebuild(leaves, pos);
+        }
+
+        abstract Object rebuild(List<Tensor> leaves, int[] pos);
+
+        /** Equal structure (static leaves compared with equals). */
+        public abstract boolean sameStructure(TreeDef other);
+    }
+
+    private static final class LeafDef extends TreeDef {
+        static final LeafDef INSTANCE = new LeafDef();
+
+        @Override
+        public int numLeaves() {
+            return 1;
+        }
+
+        @Override
+        Object rebuild(List<Tensor> leaves, int[] pos) {
+            return leaves.get(pos[0]++);
+        }
+
+        @Override
+        public boolean sameStructure(TreeDef other) {
+            return other instanceof LeafDef;
+        }
+
+        @Override
+        public String toString() {
+            return "*";
+        }
+    }
+
+    private static final class StaticDef extends TreeDef {
+        final Object value;
+
+        StaticDef(Object value) {
+            this.value = value;
+        }
+
+        @Override
+        public int numLeaves() {
+            return 0;
+        }
+
+        @Override
+        Object rebuild(List<Tensor> leaves, int[] pos) {
+            return value;
+        }
+
+        @Override
+        public boolean sameStructure(TreeDef other) {
+            return other instanceof StaticDef && Objects.equals(value, ((StaticDef) other).value);
+        }
+
+        @Override
+        public String toString() {
+            return "static(" + value + ")";
+        }
+    }
+
+    private enum Kind { LIST, MAP, SORTED_MAP, ARRAY, RECORD }
+
+    private static final class NodeDef extends TreeDef {
+        final Kind kind;
+        final Class<?> type;
+        final Object[] keys;
+        final TreeDef[] children;
+        final int numLeaves;
+
+        NodeDef(Kind kind, Class<?> type, Object[] keys, TreeDef[] children) {
+            this.kind = kind;
+            this.type = type;
+            this.keys = keys;
+            this.children = children;
+            int n = 0;
+            for (TreeDef c : children) {
+                n += c.numLeaves();
+            }
+            this.numLeaves = n;
+        }
+
+        @Override
+        public int numLeaves() {
+            return numLeaves;
+        }
+
+        @Override
+        Object rebuild(List<Tensor> leaves, int[] pos) {
+            Object[] parts = new Object[children.length];
+            for (int i = 0; i < children.length; i++) {
+                parts[i] = children[i].rebuild(leaves, pos);
+            }
+            switch (kind) {
+                case LIST:
+                    return Collections.unmodifiableList(new ArrayList<>(Arrays.asList(parts)));
+                case MAP: {
+                    Map<Object, Object> m = new LinkedHashMap<>();
+                    for (int i = 0; i < parts.length; i++) {
+                        m.put(keys[i], parts[i]);
+                    }
+                    return Collections.unmodifiableMap(m);
+                }
+                case SORTED_MAP: {
+                    SortedMap<Object, Object> m = new TreeMap<>();
+                    for (int i = 0; i < parts.length; i++) {
+                        m.put(keys[i], parts[i]);
+                    }
+                    return Collections.unmodifiableSortedMap(m);
+                }
+                case ARRAY: {
+                    Object arr = Array.newInstance(type, parts.length);
+                    for (int i = 0; i < parts.length; i++) {
+                        Array.set(arr, i, parts[i]);
+                    }
+                    return arr;
+                }
+                case RECORD:
+                    return newRecord(type, parts);
+                default:
+                    throw new AssertionError(kind);
+            }
+        }
+
+        @Override
+        public boolean sameStructure(TreeDef other) {
+            if (!(other instanceof NodeDef)) {
+                return false;
+            }
+            NodeDef o = (NodeDef) other;
+            if (o.kind != kind || o.type != type || !Arrays.equals(keys, o.keys) || o.children.length != children.length) {
+                return false;
+            }
+            for (int i = 0; i < children.length; i++) {
+                if (!children[i].sameStructure(o.children[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(kind == Kind.RECORD || kind == Kind.ARRAY ? type.getSimpleName() : kind.name().toLowerCase());
+            sb.append('(');
+            for (int i = 0; i < children.length; i++) {
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                if (keys != null) {
+                    sb.append(keys[i]).append('=');
+                }
+                sb.append(children[i]);
+            }
+            return sb.append(')').toString();
+        }
+    }
+
+    private static TreeDef build(Object tree, List<Tensor> leaves) {
+        if (tree instanceof Tensor) {
+            leaves.add((Tensor) tree);
+            return LeafDef.INSTANCE;
+        }
+        if (tree instanceof List) {
+            List<?> list = (List<?>) tree;
+            TreeDef[] children = new TreeDef[list.size()];
+            for (int i = 0; i < children.length; i++) {
+                children[i] = build(list.get(i), leaves);
+            }
+            return new NodeDef(Kind.LIST, List.class, null, children);
+        }
+        if (tree instanceof Map) {
+            Map<?, ?> map = (Map<?, ?>) tree;
+            Object[] keys = map.keySet().toArray();
+            try {
+                Arrays.sort(keys);
+            } catch (ClassCastException e) {
+                throw new IllegalArgumentException("Pytree: map keys must be mutually comparable, got " + map.keySet(), e);
+            }
+            TreeDef[] children = new TreeDef[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                children[i] = build(map.get(keys[i]), leaves);
+            }
+            return new NodeDef(tree instanceof SortedMap ? Kind.SORTED_MAP : Kind.MAP, Map.class, keys, children);
+        }
+        if (tree != null && tree.getClass().isArray() && !tree.getClass().getComponentType().isPrimitive()) {
+            int n = Array.getLength(tree);
+            TreeDef[] children = new TreeDef[n];
+            for (int i = 0; i < n; i++) {
+                children[i] = build(Array.get(tree, i), leaves);
+            }
+            return new NodeDef(Kind.ARRAY, tree.getClass().getComponentType(), null, children);
+        }
+        if (tree != null && tree.getClass().isRecord()) {
+            RecordComponent[] comps = tree.getClass().getRecordComponents();
+            TreeDef[] children = new TreeDef[comps.length];
+            for (int i = 0; i < comps.length; i++) {
+                Object value;
+                try {
+                    var accessor = comps[i].getAccessor();
+                    accessor.setAccessible(true);
+                    value = accessor.invoke(tree);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    throw new IllegalArgumentException("Pytree: cannot read component " + comps[i].getName() + " of "
+                            + tree.getClass().getName(), e);
+                }
+                children[i] = build(value, leaves);
+            }
+            return new NodeDef(Kind.RECORD, tree.getClass(), null, children);
+        }
+        return new StaticDef(tree);
+    }
+
+    private static Object newRecord(Class<?> type, Object[] parts) {
+        RecordComponent[] comps = type.getRecordComponents();
+        Class<?>[] types = new Class<?>[comps.length];
+        for (int i = 0; i < comps.length; i++) {
+            types[i] = comps[i].getType();
+        }
+        try {
+            Constructor<?> c = type.getDeclaredConstructor(types);
+            c.setAccessible(true);
+            return c.newInstance(parts);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalArgumentException("Pytree: cannot rebuild record " + type.getName() + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.argdiff.ad;
+
+import dev.argdiff.tensor.CustomRule;
+import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.Primitive;
+import dev.argdiff.tensor.Tensor;
+import dev.argdiff.tensor.Trace;
+import dev.argdiff.tensor.Tracer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reverse mode as an eager tape: every primitive applied to this level's values is recorded
+ * with its primal inputs; {@link #backward} walks the tape from the end, calling each VJP rule.
+ * The rules run with the primal values (which belong to lower levels), so the backward pass is
+ * itself recorded by any enclosing transform: that is how grad-of-grad works.
+ *
+ * <p>Memory grows with the number of recorded operations, which is the cost of unrolling a
+ * solver's iterations in reverse mode.
+ */
+final class ReverseTrace extends Trace {
+
+    static final class ReverseTracer extends Tracer {
+        final int node;
+        final int output;
+
+        ReverseTracer(ReverseTrace trace, Tensor primal, int node, int output) {
+            super(trace, primal);
+            this.node = node;
+            this.output = output;
+        }
+    }
+
+    /** A tape entry: a leaf (no rule), a primitive, or a custom rule's pullback. */
+    private static final class Node {
+        final Primitive primitive;
+        final CustomRule.Pullback pullback;
+        final Tensor[] primals;
+        final Tensor output;
+        final int[] parentNode;
+        final int[] parentOutput;
+        final int[][] outputShapes;
+
+        Node(Primitive primitive, CustomRule.Pullback pullback, Tensor[] primals, Tensor output, int[] parentNode,
+             int[] parentOutput, int[][] outputShapes) {
+            this.primitive = primitive;
+            this.pullback = pullback;
+            this.primals = primals;
+            this.output = output;
+            this.parentNode = parentNode;
+            this.parentOutput = parentOutput;
+            this.outputShapes = outputShapes;
+        }
+
+        boolean isLeaf() {
+            return primitive == null && pullback == null;
+        }
+    }
+
+    private final List<Node> tape = new ArrayList<>();
+
+    /** The number of recorded operations (a measure of the tape's memory). */
+    int tapeLength() {
+        return tape.size();
+    }
+
+    /** A new independent variable with this value. */
+    Tensor variable(Tensor value) {
+        tape.add(new Node(null, null, null, null, new int[0], new int[0], new int[][] {value.shape()}));
+        return Tensor.traced(new ReverseTracer(this, value, tape.size() - 1, 0));
+    }
+
+    @Override
+    public Tensor process(Primitive primitive, Tensor[] inputs) {
+        int n = inputs.length;
+        Tensor[] primals = new Tensor[n];
+        int[] parentNode = new int[n];
+        int[] parentOutput = new int[n];
+        for (int i = 0; i < n; i++) {
+            Tracer tr = own(inputs[i]);
+            if (tr == null) {
+                primals[i] = inputs[i];
+                parentNode[i] = -1;
+            } else {
+                ReverseTracer rt = (ReverseTracer) tr;
+                primals[i] = rt.primal();
+                parentNode[i] = rt.node;
+                parentOutput[i] = rt.output;
+            }
+        }
+        Tensor out = Dispatch.bind(primitive, primals);
+        tape.add(new Node(primitive, null, primals, out, parentNode, parentOutput, new int[][] {out.shape()}));
+        return Tensor.traced(new ReverseTracer(this, out, tape.size() - 1, 0));
+    }
+
+    @Override
+    public Tensor[] processCustom(CustomRule rule, Tensor[] inputs) {
+        int n = inputs.length;
+        Tensor[] primals = new Tensor[n];
+        int[] parentNode = new int[n];
+        int[] parentOutput = new int[n];
+        for (int i = 0; i < n; i++) {
+            Tracer tr = own(inputs[i]);
+            if (tr == null) {
+                primals[i] = inputs[i];
+                parentNode[i] = -1;
+            } else {
+                ReverseTracer rt = (ReverseTracer) tr;
+                primals[i] = rt.primal();
+                parentNode[i] = rt.node;
+                parentOutput[i] = rt.output;
+            }
+        }
+        CustomRule.VjpOutput result = rule.vjp(primals);
+        if (result == null) {
+            result = Transposition.vjpFromJvp(rule, primals);
+        }
+        Tensor[] outs = result.outputs();
+        int[][] shapes = new int[outs.length][];
+        for (int i = 0; i < outs.length; i++) {
+            shapes[i] = outs[i].shape();
+        }
+        tape.add(new Node(null, result.pullback(), primals, null, parentNode, parentOutput, shapes));
+        int id = tape.size() - 1;
+        Tensor[] traced = new Tensor[outs.length];
+        for (int i = 0; i < outs.length; i++) {
+            traced[i] = Tensor.traced(new ReverseTracer(this, outs[i], id, i));
+        }
+        return traced;
+    }
+
+    /**
+     * Propagates cotangents from the given outputs back to the given variables. Outputs that are
+     * not this level's values, and null cotangents, contribute nothing. Returns one cotangent per
+     * variable (null for zero).
+     */
+    Tensor[] backward(List<Tensor> outputs, List<Tensor> cotangents, List<Tensor> variables) {
+        Tensor[][] cts = new Tensor[tape.size()][];
+        for (int k = 0; k < outputs.size(); k++) {
+            Tracer tr = own(outputs.get(k));
+            Tensor ct = cotangents.get(k);
+            if (tr == null || ct == null) {
+                continue;
+            }
+            ReverseTracer rt = (ReverseTracer) tr;
+            accumulate(cts, rt.node, rt.output, ct, "output cotangent");
+        }
+        boolean[] isVariable = new boolean[tape.size()];
+        for (Tensor v : variables) {
+            Tracer tr = own(v);
+            if (tr != null) {
+                isVariable[((ReverseTracer) tr).node] = true;
+            }
+        }
+        for (int i = tape.size() - 1; i >= 0; i--) {
+            Tensor[] c = cts[i];
+            Node node = tape.get(i);
+            if (c == null || node.isLeaf()) {
+                continue;
+            }
+            if (!isVariable[i]) {
+                cts[i] = null; // free cotangents as soon as they are consumed
+            }
+            Tensor[] grads;
+            if (node.primitive != null) {
+                if (c[0] == null) {
+                    continue;
+                }
+                boolean[] needed = new boolean[node.primals.length];
+                for (int j = 0; j < needed.length; j++) {
+                    needed[j] = node.parentNode[j] >= 0;
+                }
+                grads = node.primitive.vjp(node.primals, node.output, c[0], needed);
+            } else {
+                grads = node.pullback.apply(c.clone());
+                if (grads.length != node.primals.length) {
+                    throw new IllegalStateException("custom rule pullback returned " + grads.length
+                            + " cotangents for " + node.primals.length + " inputs");
+                }
+            }
+            for (int j = 0; j < grads.length; j++) {
+                if (node.parentNode[j] >= 0 && grads[j] != null) {
+                    String what = node.primitive != null ? node.primitive.name() : "custom rule";
+                    accumulate(cts, node.parentNode[j], node.parentOutput[j], grads[j], what);
+                }
+            }
+        }
+        Tensor[] result = new Tensor[variables.size()];
+        for (int k = 0; k < result.length; k++) {
+            Tracer tr = own(variables.get(k));
+            if (tr != null) {
+                ReverseTracer rt = (ReverseTracer) tr;
+                Tensor[] c = cts[rt.node];
+                result[k] = c == null ? null : c[rt.output];
+            }
+        }
+        return result;
+    }
+
+    private void accumulate(Tensor[][] cts, int node, int output, Tensor ct, String what) {
+        int[] expected = tape.get(node).outputShapes[output];
+        if (!Arrays.equals(expected, ct.shape())) {
+            throw new IllegalStateException(what + ": cotangent of shape " + Arrays.toString(ct.shape())
+                    + " for a value of shape " + Arrays.toString(expected));
+        }
+        if (cts[node] == null) {
+            cts[node] = new Tensor[tape.get(node).outputShapes.length];
+        }
+        Tensor prev = cts[node][output];
+        cts[node][output] = prev == null ? ct : prev.add(ct);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.argdiff.backend;
+
+/**
+ * The one interface between argdiff and the dense BLAS kernels it uses, on row-major
+ * {@code double[]} storage.
+ *
+ * <p>The implementation comes from {@code dev.ludovic.netlib}: JNI to a system OpenBLAS when
+ * one is installed ({@code apt-get install libopenblas0}), otherwise a pure-Java fallback that
+ * is faster when the JVM runs with {@code --add-modules jdk.incubator.vector}. {@link #name()}
+ * says which one is in use.
+ *
+ * <p>Row-major matrices are passed to the column-major Fortran convention by swapping
+ * the operands: a row-major {@code C = A·B} is the column-major {@code Cᵀ = Bᵀ·Aᵀ}.
+ */
+public final class Blas {
+
+    private static final dev.ludovic.netlib.blas.BLAS BLAS = dev.ludovic.netlib.blas.BLAS.getInstance();
+
+    private Blas() {
+    }
+
+    /** The class name of the BLAS implementation in use (native or Java fallback). */
+    public static String name() {
+        return BLAS.getClass().getName();
+    }
+
+    /**
+     * {@code C = alpha·op(A)·op(B) + beta·C} for row-major matrices: op(A) is m×k, op(B) is k×n,
+     * C is m×n. {@code transA} means A is stored k×m; {@code transB} means B is stored n×k.
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                            double[] a, int aOffset, double[] b, int bOffset, double beta,
+                            double[] c, int cOffset) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            for (int i = 0; i < m * n; i++) {
+                c[cOffset + i] = beta == 0 ? 0 : beta * c[cOffset + i];
+            }
+            return;
+        }
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        // Column-major view: Cᵀ (n×m) = op(B)ᵀ (n×k) · op(A)ᵀ (k×m).
+        BLAS.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
+                b, bOffset, ldb, a, aOffset, lda, beta, c, cOffset, n);
+    }
+
+    /**
+     * {@code y = alpha·op(A)·x + beta·y} for a row-major m×n matrix A; op(A) = Aᵀ when
+     * {@code trans}.
+     */
+    public static void gemv(boolean trans, int m, int n, double alpha, double[] a, int aOffset,
+                            double[] x, int xOffset, double beta, double[] y, int yOffset) {
+        int outLen = trans ? n : m;
+        if (outLen == 0) {
+            return;
+        }
+        if ((trans ? m : n) == 0) {
+            for (int i = 0; i < outLen; i++) {
+                y[yOffset + i] = beta == 0 ? 0 : beta * y[yOffset + i];
+            }
+            return;
+        }
+        // Row-major A (m×n) is column-major Aᵀ (n×m) with leading dimension n.
+        BLAS.dgemv(trans ? "N" : "T", n, m, alpha, a, aOffset, n, x, xOffset, 1, beta, y, yOffset, 1);
+    }
+
+    /** The dot product of {@code n} entries of x and y. */
+    public static double dot(int n, double[] x, int xOffset, double[] y, int yOffset) {
+        if (n == 0) {
+            return 0.0;
+        }
+        return BLAS.ddot(n, x, xOffset, 1, y, yOffset, 1);
+    }
+}

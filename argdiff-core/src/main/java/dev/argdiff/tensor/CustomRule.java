@@ -1,0 +1,46 @@
+package dev.argdiff.tensor;
+
+/**
+ * A function of flat tensor lists that carries its own derivative rules. This is the hook by
+ * which {@code customJvp}, {@code customVjp} and implicit differentiation are installed: every
+ * transform asks the rule instead of differentiating {@link #call}.
+ *
+ * <p>Contract: {@link #jvp} and {@link #vjp} compute their primal outputs through
+ * {@link Dispatch#bindCustom(CustomRule, Tensor[])} on the primals (so that lower transform
+ * levels see this rule too), and write their tangent and cotangent computations with
+ * differentiable tensor operations (so that derivatives of any order work). Either may return
+ * null, in which case the transform derives it from the other one by transposition.
+ */
+public interface CustomRule {
+
+    /** A name for messages. */
+    String name();
+
+    /** The plain evaluation, on inputs that are not traced at any active level above them. */
+    Tensor[] call(Tensor[] inputs);
+
+    /**
+     * Forward mode: outputs and their tangents. {@code tangents[i] == null} means a zero
+     * tangent. Returns null when this rule has no forward rule.
+     */
+    JvpOutput jvp(Tensor[] primals, Tensor[] tangents);
+
+    /**
+     * Reverse mode: outputs and a pullback from output cotangents to input cotangents.
+     * Returns null when this rule has no reverse rule.
+     */
+    VjpOutput vjp(Tensor[] primals);
+
+    /** Outputs and their tangents (a null tangent is zero). */
+    record JvpOutput(Tensor[] outputs, Tensor[] tangents) {
+    }
+
+    /** Outputs, and a pullback: output cotangents (null for zero) to input cotangents (null for zero). */
+    record VjpOutput(Tensor[] outputs, Pullback pullback) {
+    }
+
+    @FunctionalInterface
+    interface Pullback {
+        Tensor[] apply(Tensor[] outputCotangents);
+    }
+}

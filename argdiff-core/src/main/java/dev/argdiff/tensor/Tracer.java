@@ -1,0 +1,24 @@
+package dev.argdiff.tensor;
+
+/**
+ * The payload of a traced tensor: the trace it belongs to and its primal value (a tensor of
+ * a lower level, possibly itself traced). Subclasses add a tangent (forward mode) or a tape
+ * position (reverse mode).
+ */
+public abstract class Tracer {
+    private final Trace trace;
+    private final Tensor primal;
+
+    protected Tracer(Trace trace, Tensor primal) {
+        this.trace = trace;
+        this.primal = primal;
+    }
+
+    public final Trace trace() {
+        return trace;
+    }
+
+    public final Tensor primal() {
+        return primal;
+    }
+}

@@ -74,4 +74,81 @@ public final class Blas {
         }
         return BLAS.ddot(n, x, xOffset, 1, y, yOffset, 1);
     }
+
+    /** {@code y = alpha·x + y} on {@code n} entries of x and y (daxpy). */
+    public static void axpy(int n, double alpha, double[] x, int xOffset, double[] y, int yOffset) {
+        if (n == 0) {
+            return;
+        }
+        BLAS.daxpy(n, alpha, x, xOffset, 1, y, yOffset, 1);
+    }
+
+    /** {@code x = alpha·x} on {@code n} entries of x (dscal). */
+    public static void scal(int n, double alpha, double[] x, int xOffset) {
+        if (n == 0) {
+            return;
+        }
+        BLAS.dscal(n, alpha, x, xOffset, 1);
+    }
+
+    /**
+     * The Euclidean norm {@code ‖x‖₂} of {@code n} entries of x (dnrm2), without overflow or
+     * underflow in the intermediate squares: {@code nrm2} of {3e200, 4e200} is 5e200, of
+     * {3e-200, 4e-200} is 5e-200. 0 when {@code n == 0}; NaN if an entry is NaN, otherwise +∞ if
+     * one is infinite.
+     */
+    public static double nrm2(int n, double[] x, int xOffset) {
+        if (n == 0) {
+            return 0.0;
+        }
+        double r = BLAS.dnrm2(n, x, xOffset, 1);
+        // The pure-Java dev.ludovic.netlib kernels sum plain squares (unlike reference BLAS), which
+        // overflow above about 1e154 and lose everything below about 1e-154. A result in between
+        // is exact to rounding; anything else is recomputed with scaling.
+        if (r >= 1e-140 && r < Double.POSITIVE_INFINITY) {
+            return r;
+        }
+        return scaledNrm2(n, x, xOffset);
+    }
+
+    private static double scaledNrm2(int n, double[] x, int xOffset) {
+        double scale = 0;
+        for (int i = 0; i < n; i++) {
+            double v = Math.abs(x[xOffset + i]);
+            if (Double.isNaN(v)) {
+                return Double.NaN;
+            }
+            scale = Math.max(scale, v);
+        }
+        if (scale == 0 || scale == Double.POSITIVE_INFINITY) {
+            return scale;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double t = x[xOffset + i] / scale;
+            sum += t * t;
+        }
+        return scale * Math.sqrt(sum);
+    }
+
+    /** The sum of absolute values {@code ‖x‖₁} of {@code n} entries of x (dasum). */
+    public static double asum(int n, double[] x, int xOffset) {
+        if (n == 0) {
+            return 0.0;
+        }
+        return BLAS.dasum(n, x, xOffset, 1);
+    }
+
+    /**
+     * Rank-one update {@code A = alpha·x·yᵀ + A} for a row-major m×n matrix A, x of length m
+     * and y of length n (dger).
+     */
+    public static void ger(int m, int n, double alpha, double[] x, int xOffset, double[] y, int yOffset,
+                           double[] a, int aOffset) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        // Row-major A (m×n) is column-major Aᵀ (n×m): Aᵀ += alpha·y·xᵀ.
+        BLAS.dger(n, m, alpha, y, yOffset, 1, x, xOffset, 1, a, aOffset, n);
+    }
 }

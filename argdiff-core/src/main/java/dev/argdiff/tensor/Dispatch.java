@@ -9,10 +9,50 @@ public final class Dispatch {
     private Dispatch() {
     }
 
-    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+    /** Per thread: [0] the nesting depth of transforms, [1] the concrete-scope floor (see {@link #concreteScope}). */
+    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[2]);
 
     static int enter() {
         return ++DEPTH.get()[0];
+    }
+
+    /**
+     * Opens a scope in which values traced by the transforms active now are treated as
+     * constants: operations see only their concrete values and nothing is recorded for those
+     * transforms. Transforms opened inside the scope work normally. Custom functions use this
+     * to evaluate their primal (a solver's iterations, a Krylov solve) without growing the
+     * tapes of the enclosing transforms: their derivatives come from their rules instead.
+     */
+    public static ConcreteScope concreteScope() {
+        int[] state = DEPTH.get();
+        ConcreteScope scope = new ConcreteScope(state[1], state[0]);
+        state[1] = state[0];
+        return scope;
+    }
+
+    /** Ends a {@link #concreteScope()}; close it on the thread that opened it. */
+    public static final class ConcreteScope implements AutoCloseable {
+        private final int previousFloor;
+        private final int floor;
+        private boolean closed;
+
+        private ConcreteScope(int previousFloor, int floor) {
+            this.previousFloor = previousFloor;
+            this.floor = floor;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            int[] state = DEPTH.get();
+            if (state[1] != floor) {
+                throw new IllegalStateException("concrete scopes must end in the reverse order of their start");
+            }
+            state[1] = previousFloor;
+            closed = true;
+        }
     }
 
     static void exit(int level) {
@@ -33,7 +73,7 @@ public final class Dispatch {
     public static Tensor bind(Primitive primitive, Tensor... inputs) {
         Trace top = topTrace(primitive.name(), inputs);
         if (top == null) {
-            return primitive.evaluate(inputs);
+            return primitive.evaluate(concreteInputs(inputs));
         }
         return top.process(primitive, inputs);
     }
@@ -42,20 +82,47 @@ public final class Dispatch {
     public static Tensor[] bindCustom(CustomRule rule, Tensor... inputs) {
         Trace top = topTrace(rule.name(), inputs);
         if (top == null) {
-            return rule.call(inputs);
+            Tensor[] concrete = concreteInputs(inputs);
+            try (ConcreteScope scope = concreteScope()) {
+                return rule.call(concrete);
+            }
         }
         return top.processCustom(rule, inputs);
     }
 
-    /** The trace of the highest level among the inputs, or null if none is traced. */
+    /** The inputs with any tracer of a level under the concrete-scope floor replaced by its value. */
+    private static Tensor[] concreteInputs(Tensor[] inputs) {
+        Tensor[] out = inputs;
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i].tracer() != null) {
+                if (out == inputs) {
+                    out = inputs.clone();
+                }
+                out[i] = inputs[i].concrete();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The trace of the highest level among the inputs, or null if none is traced above the
+     * concrete-scope floor.
+     */
     public static Trace topTrace(String op, Tensor[] inputs) {
         Trace top = null;
+        int floor = -1;
         for (Tensor t : inputs) {
             Tracer tr = t.tracer();
             if (tr == null) {
                 continue;
             }
             Trace trace = tr.trace();
+            if (floor < 0) {
+                floor = DEPTH.get()[1];
+            }
+            if (trace.level() <= floor) {
+                continue;
+            }
             if (!trace.isActive()) {
                 throw new IllegalStateException(op + ": a traced value escaped from a finished transform (level "
                         + trace.level() + "); return it from the transformed function instead of storing it");

@@ -1,0 +1,24 @@
+package dev.argdiff.implicit;
+
+/**
+ * An implicit derivative that cannot be trusted: the solution it differentiates is not
+ * optimal to tolerance, or its linear solve did not converge, produced non-finite values or met
+ * a singular optimality Jacobian. The message names the residual and the iteration count.
+ */
+public class ImplicitDiffException extends ArithmeticException {
+    private static final long serialVersionUID = 1L;
+    private final transient ImplicitDiagnostics diagnostics;
+
+    public ImplicitDiffException(String message, ImplicitDiagnostics diagnostics, Throwable cause) {
+        super(message);
+        this.diagnostics = diagnostics;
+        if (cause != null) {
+            initCause(cause);
+        }
+    }
+
+    /** What was measured (may be null when the failure came before any measurement). */
+    public ImplicitDiagnostics diagnostics() {
+        return diagnostics;
+    }
+}

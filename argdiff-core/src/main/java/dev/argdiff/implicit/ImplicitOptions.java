@@ -1,0 +1,93 @@
+package dev.argdiff.implicit;
+
+import dev.argdiff.linalg.FailurePolicy;
+import dev.argdiff.linalg.LinearSolver;
+
+import java.util.function.Consumer;
+
+/**
+ * How implicit derivatives are computed and certified. Immutable; {@code with…} return copies.
+ *
+ * <ul>
+ *   <li>{@code solver}: the linear solver of the tangent/adjoint systems. Default
+ *       {@link LinearSolver#auto()}: a dense factorization for at most
+ *       {@value LinearSolver#DENSE_MAX_SIZE} unknowns, else CG when the optimality condition is
+ *       declared {@code symmetric}, else GMRES.</li>
+ *   <li>{@code symmetric}: F is the gradient of an objective, so ∂ₓF is a symmetric (Hessian)
+ *       matrix, positive definite at a strict minimum. Default false.</li>
+ *   <li>{@code optimalityTolerance}: the largest acceptable ‖F(x*, θ)‖₂ / max(1, ‖x*‖₂) at the
+ *       solution being differentiated. Default 1e-6.</li>
+ *   <li>{@code policy}: what happens when the optimality residual or the linear solve fails its
+ *       tolerance: {@link FailurePolicy#THROW} (default), WARN or IGNORE.</li>
+ *   <li>{@code observer}: receives the {@link ImplicitDiagnostics} of every derivative computation.</li>
+ * </ul>
+ */
+public final class ImplicitOptions {
+    private final LinearSolver solver;
+    private final boolean symmetric;
+    private final double optimalityTolerance;
+    private final FailurePolicy policy;
+    private final Consumer<ImplicitDiagnostics> observer;
+
+    private ImplicitOptions(LinearSolver solver, boolean symmetric, double optimalityTolerance, FailurePolicy policy,
+                            Consumer<ImplicitDiagnostics> observer) {
+        this.solver = solver;
+        this.symmetric = symmetric;
+        this.optimalityTolerance = optimalityTolerance;
+        this.policy = policy;
+        this.observer = observer;
+    }
+
+    public static ImplicitOptions defaults() {
+        return new ImplicitOptions(LinearSolver.auto(), false, 1e-6, FailurePolicy.THROW, null);
+    }
+
+    public ImplicitOptions withSolver(LinearSolver value) {
+        if (value == null) {
+            throw new IllegalArgumentException("ImplicitOptions.withSolver: solver is null");
+        }
+        return new ImplicitOptions(value, symmetric, optimalityTolerance, policy, observer);
+    }
+
+    public ImplicitOptions withSymmetric(boolean value) {
+        return new ImplicitOptions(solver, value, optimalityTolerance, policy, observer);
+    }
+
+    public ImplicitOptions withOptimalityTolerance(double value) {
+        if (!(value >= 0)) {
+            throw new IllegalArgumentException("ImplicitOptions.withOptimalityTolerance: must be >= 0, got " + value);
+        }
+        return new ImplicitOptions(solver, symmetric, value, policy, observer);
+    }
+
+    public ImplicitOptions withPolicy(FailurePolicy value) {
+        if (value == null) {
+            throw new IllegalArgumentException("ImplicitOptions.withPolicy: policy is null");
+        }
+        return new ImplicitOptions(solver, symmetric, optimalityTolerance, value, observer);
+    }
+
+    public ImplicitOptions withObserver(Consumer<ImplicitDiagnostics> value) {
+        return new ImplicitOptions(solver, symmetric, optimalityTolerance, policy, value);
+    }
+
+    public LinearSolver solver() {
+        return solver;
+    }
+
+    public boolean symmetric() {
+        return symmetric;
+    }
+
+    public double optimalityTolerance() {
+        return optimalityTolerance;
+    }
+
+    public FailurePolicy policy() {
+        return policy;
+    }
+
+    public Consumer<ImplicitDiagnostics> observer() {
+        return observer;
+    }
+}

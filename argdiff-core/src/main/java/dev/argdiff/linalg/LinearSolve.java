@@ -1,0 +1,239 @@
+package dev.argdiff.linalg;
+
+import dev.argdiff.ad.Autodiff;
+import dev.argdiff.ad.Pytree;
+import dev.argdiff.linalg.dense.Cholesky;
+import dev.argdiff.linalg.dense.LU;
+import dev.argdiff.linalg.dense.NotPositiveDefiniteException;
+import dev.argdiff.linalg.dense.SingularMatrixException;
+import dev.argdiff.linalg.krylov.BiCgStab;
+import dev.argdiff.linalg.krylov.ConjugateGradient;
+import dev.argdiff.linalg.krylov.Gmres;
+import dev.argdiff.linalg.krylov.KrylovOptions;
+import dev.argdiff.linalg.krylov.KrylovResult;
+import dev.argdiff.linalg.krylov.MatVec;
+import dev.argdiff.linalg.krylov.NormalConjugateGradient;
+import dev.argdiff.tensor.Tensor;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Solves A·x = b as a differentiable function of b and of the operator's parameters.
+ *
+ * <p>The solution is computed on concrete values by the chosen method; its derivatives come
+ * from the implicit rule of the linear system, never from differentiating the iterations:
+ * <pre>
+ *   forward:  dx = A⁻¹ (db − dA·x)
+ *   reverse:  u = A⁻ᵀ w,   b̄ = u,   θ̄ = −(∂(A·x)/∂θ)ᵀ u
+ * </pre>
+ * Both rules call {@code solve} again (with Aᵀ for reverse), so derivatives of every order are
+ * exact up to the solver tolerance and cost one solve each.
+ */
+public final class LinearSolve {
+    private LinearSolve() {
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.argdiff.linalg");
+
+    /** A solution with the diagnostics of the solve that produced it. */
+    public record Solution<V>(V x, SolveInfo info) {
+    }
+
+    /** The arguments the solve is differentiated with respect to. */
+    private record Args<V>(Object params, V b) {
+    }
+
+    /** Solves with {@link LinearSolver#auto()}. */
+    public static <V> V solve(LinearOperator<V> a, V b) {
+        return solve(a, b, LinearSolver.auto());
+    }
+
+    public static <V> V solve(LinearOperator<V> a, V b, LinearSolver solver) {
+        return solveWithInfo(a, b, null, solver).x();
+    }
+
+    /**
+     * Solves A·x = b from an initial guess (null for zero; it gets no derivative) and returns
+     * the solution with the diagnostics of the primal solve.
+     *
+     * @throws IllegalArgumentException if b does not match the operator's structure or holds NaN/infinity
+     * @throws SolveFailedException if the solve fails under {@link FailurePolicy#THROW}, or the system is singular
+     */
+    public static <V> Solution<V> solveWithInfo(LinearOperator<V> a, V b, V initialGuess, LinearSolver solver) {
+        if (a == null || b == null || solver == null) {
+            throw new IllegalArgumentException("solve: operator, b and solver must not be null");
+        }
+        checkVector("b", a, b);
+        if (initialGuess != null) {
+            checkVector("initialGuess", a, initialGuess);
+        }
+        double[] x0 = initialGuess == null ? null : Pytree.toArray(initialGuess);
+        AtomicReference<SolveInfo> info = new AtomicReference<>();
+        V x = Autodiff.customDerivatives(
+                (Args<V> args) -> {
+                    Solution<V> s = solveConcrete(a.withParams(args.params()), args.b(), x0, solver);
+                    info.compareAndSet(null, s.info());
+                    return s.x();
+                },
+                (Args<V> args, V out, Args<V> tangents) -> tangentRule(a, solver, args, out, tangents),
+                (Args<V> args, V out, V cotangent) -> cotangentRule(a, solver, args, out, cotangent)
+        ).apply(new Args<>(a.params(), b));
+        return new Solution<>(x, info.get());
+    }
+
+    private static <V> V tangentRule(LinearOperator<V> a, LinearSolver solver, Args<V> args, V x, Args<V> t) {
+        LinearOperator<V> op = a.withParams(args.params());
+        V rhs = t.b();
+        if (!Pytree.leaves(args.params()).isEmpty()) {
+            V dAx = Autodiff.jvp((Object p) -> op.apply(p, x), args.params(), t.params()).tangent();
+            rhs = Pytree.map2(rhs, dAx, Tensor::sub);
+        }
+        return solveWithInfo(op, rhs, null, solver).x();
+    }
+
+    private static <V> Args<V> cotangentRule(LinearOperator<V> a, LinearSolver solver, Args<V> args, V x, V w) {
+        LinearOperator<V> op = a.withParams(args.params());
+        V u = solveWithInfo(op.transpose(), w, null, solver).x();
+        Object paramsBar = args.params();
+        if (!Pytree.leaves(args.params()).isEmpty()) {
+            paramsBar = Autodiff.vjp((Object p) -> op.apply(p, x), args.params()).pullback().apply(u);
+            paramsBar = Pytree.map(paramsBar, Tensor::neg);
+        }
+        return new Args<>(paramsBar, u);
+    }
+
+    private static <V> void checkVector(String name, LinearOperator<V> a, V v) {
+        Pytree.Flat f = Pytree.flatten(v);
+        Pytree.Flat like = Pytree.flatten(a.zeroVector());
+        if (!f.def().sameStructure(like.def()) || f.leaves().size() != like.leaves().size()) {
+            throw new IllegalArgumentException("solve: " + name + " has structure " + f.def()
+                    + " but the operator acts on " + like.def());
+        }
+        for (int i = 0; i < f.leaves().size(); i++) {
+            Tensor t = f.leaves().get(i);
+            if (!java.util.Arrays.equals(t.shape(), like.leaves().get(i).shape())) {
+                throw new IllegalArgumentException("solve: " + name + " leaf " + i + " has shape "
+                        + java.util.Arrays.toString(t.shape()) + ", the operator expects "
+                        + java.util.Arrays.toString(like.leaves().get(i).shape()));
+            }
+            double[] d = t.toArray();
+            for (int k = 0; k < d.length; k++) {
+                if (!Double.isFinite(d[k])) {
+                    throw new IllegalArgumentException("solve: " + name + " contains " + d[k] + " at entry " + k
+                            + (f.leaves().size() > 1 ? " of leaf " + i : ""));
+                }
+            }
+        }
+    }
+
+    /**
+     * Solves on concrete values (parameters, b and the guess are read as constants) and applies
+     * the failure policy. No derivative flows through this method.
+     */
+    public static <V> Solution<V> solveConcrete(LinearOperator<V> a, V b, double[] initialGuess, LinearSolver solver) {
+        LinearOperator<V> op = a.withParams(Autodiff.stopGradient(a.params()));
+        V like = op.zeroVector();
+        double[] rhs = Pytree.toArray(b);
+        int n = rhs.length;
+        LinearSolver.Method method = solver.methodFor(op);
+        MatVec matvec = x -> Pytree.toArray(op.apply(Pytree.fromArray(like, x)));
+        double[] x;
+        SolveInfo info;
+        switch (method) {
+            case LU:
+            case CHOLESKY: {
+                double[] dense = op.toDenseArray();
+                if (solver.ridge() != 0) {
+                    for (int i = 0; i < n; i++) {
+                        dense[i * n + i] += solver.ridge();
+                    }
+                }
+                try {
+                    x = method == LinearSolver.Method.LU ? LU.factor(dense, n).solve(rhs) : Cholesky.factor(dense, n).solve(rhs);
+                } catch (SingularMatrixException | NotPositiveDefiniteException e) {
+                    SolveInfo failed = new SolveInfo(method.name().toLowerCase(), n, 0, Double.NaN, Double.NaN,
+                            solver.rtol(), false, e.getMessage());
+                    report(solver, failed);
+                    throw new SolveFailedException("solve: the system " + op + " cannot be solved by "
+                            + method.name().toLowerCase() + ": " + e.getMessage(), failed);
+                }
+                double[] ax = matvec.apply(x);
+                double r = 0;
+                double bn = 0;
+                boolean finite = true;
+                for (int i = 0; i < n; i++) {
+                    double ri = rhs[i] - ax[i] - solver.ridge() * x[i];
+                    r += ri * ri;
+                    bn += rhs[i] * rhs[i];
+                    finite &= Double.isFinite(x[i]);
+                }
+                r = Math.sqrt(r);
+                bn = Math.sqrt(bn);
+                double rel = bn == 0 ? r : r / bn;
+                // A direct solve has no iteration to stop; it "converges" if its residual meets the same test as Krylov's
+                // (an ill-conditioned system can fail it even though the factorization succeeded).
+                boolean ok = finite && r <= Math.max(solver.rtol() * bn, solver.atol());
+                info = new SolveInfo(method.name().toLowerCase(), n, 1, r, rel, solver.rtol(), ok,
+                        finite ? (ok ? "" : "residual above tolerance: the system is ill-conditioned") : "non-finite solution");
+                break;
+            }
+            default: {
+                KrylovOptions opts = KrylovOptions.defaults().withRtol(solver.rtol()).withAtol(solver.atol())
+                        .withRidge(solver.ridge()).withRestart(solver.restart());
+                if (solver.maxiter() > 0) {
+                    opts = opts.withMaxiter(solver.maxiter());
+                }
+                if (initialGuess != null) {
+                    opts = opts.withInitialGuess(initialGuess);
+                }
+                MatVec pre = solver.preconditioner().build(op);
+                if (pre != null) {
+                    opts = opts.withPreconditioner(pre);
+                }
+                KrylovResult kr;
+                switch (method) {
+                    case CG:
+                        kr = ConjugateGradient.solve(matvec, rhs, opts);
+                        break;
+                    case NORMAL_CG: {
+                        LinearOperator<V> opT = op.transpose();
+                        MatVec rmatvec = w -> Pytree.toArray(opT.apply(Pytree.fromArray(like, w)));
+                        kr = NormalConjugateGradient.solve(matvec, rmatvec, rhs, opts);
+                        break;
+                    }
+                    case GMRES:
+                        kr = Gmres.solve(matvec, rhs, opts);
+                        break;
+                    case BICGSTAB:
+                        kr = BiCgStab.solve(matvec, rhs, opts);
+                        break;
+                    default:
+                        throw new AssertionError(method);
+                }
+                x = kr.solution();
+                info = new SolveInfo(kr.solver(), n, kr.iterations(), kr.residualNorm(), kr.relativeResidual(),
+                        solver.rtol(), kr.converged(), kr.converged() ? "" : kr.status() + (kr.message() == null ? ""
+                        : ": " + kr.message()));
+            }
+        }
+        report(solver, info);
+        if (!info.converged()) {
+            switch (solver.policy()) {
+                case THROW:
+                    throw new SolveFailedException("solve: " + info.summary() + " for " + op, info);
+                case WARN:
+                    LOG.log(System.Logger.Level.WARNING, "solve: " + info.summary() + " for " + op);
+                    break;
+                default:
+                    break;
+            }
+        }
+        return new Solution<>(Pytree.fromArray(like, x), info);
+    }
+
+    private static void report(LinearSolver solver, SolveInfo info) {
+        if (solver.observer() != null) {
+            solver.observer().accept(info);
+        }
+    }
+}

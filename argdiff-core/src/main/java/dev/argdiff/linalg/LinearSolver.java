@@ -1,0 +1,204 @@
+package dev.argdiff.linalg;
+
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * A choice of linear-solve method and its options. Immutable; {@code with…} methods return
+ * modified copies.
+ *
+ * <p>Methods: conjugate gradient (symmetric positive definite A), CG on the normal equations
+ * AᵀA·x = Aᵀb (any nonsingular A, squares the condition number), restarted GMRES, BiCGSTAB,
+ * and the dense LU and Cholesky factorizations (LAPACK).
+ *
+ * <p>{@link #auto()} chooses, in this order:
+ * <ol>
+ *   <li>a dense factorization when n ≤ {@value #DENSE_MAX_SIZE} — Cholesky if the operator is tagged
+ *       {@link Tag#SYMMETRIC} and {@link Tag#POSITIVE_DEFINITE}, LU otherwise;</li>
+ *   <li>CG when the operator is tagged symmetric positive definite;</li>
+ *   <li>GMRES otherwise.</li>
+ * </ol>
+ *
+ * <p>Defaults: relative tolerance 1e-10 (a derivative is only as accurate as this solve),
+ * absolute tolerance 0, maxiter 10·n, no ridge, no preconditioner, GMRES restart 20, failure
+ * policy {@link FailurePolicy#THROW}.
+ */
+public final class LinearSolver {
+
+    /** The largest size for which {@link #auto()} prefers a dense factorization. */
+    public static final int DENSE_MAX_SIZE = 200;
+
+    /** The available methods. */
+    public enum Method { AUTO, CG, NORMAL_CG, GMRES, BICGSTAB, LU, CHOLESKY }
+
+    private final Method method;
+    private final double rtol;
+    private final double atol;
+    private final int maxiter;
+    private final double ridge;
+    private final Preconditioner preconditioner;
+    private final int restart;
+    private final FailurePolicy policy;
+    private final Consumer<SolveInfo> observer;
+
+    private LinearSolver(Method method, double rtol, double atol, int maxiter, double ridge,
+                         Preconditioner preconditioner, int restart, FailurePolicy policy, Consumer<SolveInfo> observer) {
+        this.method = method;
+        this.rtol = rtol;
+        this.atol = atol;
+        this.maxiter = maxiter;
+        this.ridge = ridge;
+        this.preconditioner = preconditioner;
+        this.restart = restart;
+        this.policy = policy;
+        this.observer = observer;
+    }
+
+    private static LinearSolver of(Method m) {
+        return new LinearSolver(m, 1e-10, 0.0, 0, 0.0, Preconditioner.none(), 20, FailurePolicy.THROW, null);
+    }
+
+    public static LinearSolver auto() {
+        return of(Method.AUTO);
+    }
+
+    public static LinearSolver cg() {
+        return of(Method.CG);
+    }
+
+    public static LinearSolver normalCg() {
+        return of(Method.NORMAL_CG);
+    }
+
+    public static LinearSolver gmres() {
+        return of(Method.GMRES);
+    }
+
+    public static LinearSolver bicgstab() {
+        return of(Method.BICGSTAB);
+    }
+
+    public static LinearSolver lu() {
+        return of(Method.LU);
+    }
+
+    public static LinearSolver cholesky() {
+        return of(Method.CHOLESKY);
+    }
+
+    // ------------------------------------------------------------------ options
+
+    /** Stop when ‖b − A·x‖ ≤ max(rtol·‖b‖, atol). */
+    public LinearSolver withRtol(double value) {
+        if (!(value >= 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException("LinearSolver.withRtol: rtol must be finite and >= 0, got " + value);
+        }
+        return new LinearSolver(method, value, atol, maxiter, ridge, preconditioner, restart, policy, observer);
+    }
+
+    public LinearSolver withAtol(double value) {
+        if (!(value >= 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException("LinearSolver.withAtol: atol must be finite and >= 0, got " + value);
+        }
+        return new LinearSolver(method, rtol, value, maxiter, ridge, preconditioner, restart, policy, observer);
+    }
+
+    /** The iteration limit of a Krylov method (ignored by dense ones). */
+    public LinearSolver withMaxiter(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("LinearSolver.withMaxiter: maxiter must be >= 1, got " + value);
+        }
+        return new LinearSolver(method, rtol, atol, value, ridge, preconditioner, restart, policy, observer);
+    }
+
+    /** Solve (A + ridge·I)·x = b instead (for normal CG: (AᵀA + ridge·I)·x = Aᵀb). */
+    public LinearSolver withRidge(double value) {
+        if (!(value >= 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException("LinearSolver.withRidge: ridge must be finite and >= 0, got " + value);
+        }
+        return new LinearSolver(method, rtol, atol, maxiter, value, preconditioner, restart, policy, observer);
+    }
+
+    public LinearSolver withPreconditioner(Preconditioner value) {
+        if (value == null) {
+            throw new IllegalArgumentException("LinearSolver.withPreconditioner: preconditioner is null");
+        }
+        return new LinearSolver(method, rtol, atol, maxiter, ridge, value, restart, policy, observer);
+    }
+
+    /** The GMRES restart length. */
+    public LinearSolver withRestart(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("LinearSolver.withRestart: restart must be >= 1, got " + value);
+        }
+        return new LinearSolver(method, rtol, atol, maxiter, ridge, preconditioner, value, policy, observer);
+    }
+
+    /** What a solve that does not converge does (throw, warn or ignore). */
+    public LinearSolver withFailurePolicy(FailurePolicy value) {
+        if (value == null) {
+            throw new IllegalArgumentException("LinearSolver.withFailurePolicy: policy is null");
+        }
+        return new LinearSolver(method, rtol, atol, maxiter, ridge, preconditioner, restart, value, observer);
+    }
+
+    /** Receives the diagnostics of every concrete solve made with this solver (primal, tangent, adjoint). */
+    public LinearSolver withObserver(Consumer<SolveInfo> value) {
+        return new LinearSolver(method, rtol, atol, maxiter, ridge, preconditioner, restart, policy, value);
+    }
+
+    public Method method() {
+        return method;
+    }
+
+    public double rtol() {
+        return rtol;
+    }
+
+    public double atol() {
+        return atol;
+    }
+
+    /** The iteration limit, or 0 for the default 10·n. */
+    public int maxiter() {
+        return maxiter;
+    }
+
+    public double ridge() {
+        return ridge;
+    }
+
+    public Preconditioner preconditioner() {
+        return preconditioner;
+    }
+
+    public int restart() {
+        return restart;
+    }
+
+    public FailurePolicy policy() {
+        return policy;
+    }
+
+    public Consumer<SolveInfo> observer() {
+        return observer;
+    }
+
+    /** The concrete method {@link #auto()} picks for an operator (or the fixed method). */
+    public Method methodFor(LinearOperator<?> operator) {
+        if (method != Method.AUTO) {
+            return method;
+        }
+        boolean spd = operator.has(Tag.SYMMETRIC) && operator.has(Tag.POSITIVE_DEFINITE);
+        if (operator.size() <= DENSE_MAX_SIZE) {
+            return spd ? Method.CHOLESKY : Method.LU;
+        }
+        return spd ? Method.CG : Method.GMRES;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "LinearSolver(%s, rtol=%.1e, atol=%.1e, maxiter=%s, ridge=%s, policy=%s)",
+                method.name().toLowerCase(), rtol, atol, maxiter == 0 ? "10n" : maxiter, ridge, policy);
+    }
+}

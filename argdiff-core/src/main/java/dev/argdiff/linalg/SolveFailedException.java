@@ -1,0 +1,21 @@
+package dev.argdiff.linalg;
+
+/**
+ * A linear solve that did not reach its tolerance, produced non-finite values, or met a
+ * singular system. The message names the operation, the residual and the iteration count;
+ * {@link #info()} has the numbers.
+ */
+public class SolveFailedException extends ArithmeticException {
+    private static final long serialVersionUID = 1L;
+    private final transient SolveInfo info;
+
+    public SolveFailedException(String message, SolveInfo info) {
+        super(message);
+        this.info = info;
+    }
+
+    /** The diagnostics of the failed solve (null when the failure happened before iterating). */
+    public SolveInfo info() {
+        return info;
+    }
+}

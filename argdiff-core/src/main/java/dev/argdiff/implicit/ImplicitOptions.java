@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  *   <li>{@code symmetric}: F is the gradient of an objective, so ∂ₓF is a symmetric (Hessian)
  *       matrix, positive definite at a strict minimum. Default false.</li>
  *   <li>{@code optimalityTolerance}: the largest acceptable ‖F(x*, θ)‖₂ / max(1, ‖x*‖₂) at the
- *       solution being differentiated. Default 1e-6.</li>
+ *       solution being differentiated. Default 1e-6 (a solver's {@code run} uses its own {@code tol}
+ *       unless this was set explicitly).</li>
  *   <li>{@code policy}: what happens when the optimality residual or the linear solve fails its
  *       tolerance: {@link FailurePolicy#THROW} (default), WARN or IGNORE.</li>
  *   <li>{@code observer}: receives the {@link ImplicitDiagnostics} of every derivative computation.</li>
@@ -26,49 +27,51 @@ public final class ImplicitOptions {
     private final LinearSolver solver;
     private final boolean symmetric;
     private final double optimalityTolerance;
+    private final boolean optimalityToleranceSet;
     private final FailurePolicy policy;
     private final Consumer<ImplicitDiagnostics> observer;
 
-    private ImplicitOptions(LinearSolver solver, boolean symmetric, double optimalityTolerance, FailurePolicy policy,
-                            Consumer<ImplicitDiagnostics> observer) {
+    private ImplicitOptions(LinearSolver solver, boolean symmetric, double optimalityTolerance,
+                            boolean optimalityToleranceSet, FailurePolicy policy, Consumer<ImplicitDiagnostics> observer) {
         this.solver = solver;
         this.symmetric = symmetric;
         this.optimalityTolerance = optimalityTolerance;
+        this.optimalityToleranceSet = optimalityToleranceSet;
         this.policy = policy;
         this.observer = observer;
     }
 
     public static ImplicitOptions defaults() {
-        return new ImplicitOptions(LinearSolver.auto(), false, 1e-6, FailurePolicy.THROW, null);
+        return new ImplicitOptions(LinearSolver.auto(), false, 1e-6, false, FailurePolicy.THROW, null);
     }
 
     public ImplicitOptions withSolver(LinearSolver value) {
         if (value == null) {
             throw new IllegalArgumentException("ImplicitOptions.withSolver: solver is null");
         }
-        return new ImplicitOptions(value, symmetric, optimalityTolerance, policy, observer);
+        return new ImplicitOptions(value, symmetric, optimalityTolerance, optimalityToleranceSet, policy, observer);
     }
 
     public ImplicitOptions withSymmetric(boolean value) {
-        return new ImplicitOptions(solver, value, optimalityTolerance, policy, observer);
+        return new ImplicitOptions(solver, value, optimalityTolerance, optimalityToleranceSet, policy, observer);
     }
 
     public ImplicitOptions withOptimalityTolerance(double value) {
         if (!(value >= 0)) {
             throw new IllegalArgumentException("ImplicitOptions.withOptimalityTolerance: must be >= 0, got " + value);
         }
-        return new ImplicitOptions(solver, symmetric, value, policy, observer);
+        return new ImplicitOptions(solver, symmetric, value, true, policy, observer);
     }
 
     public ImplicitOptions withPolicy(FailurePolicy value) {
         if (value == null) {
             throw new IllegalArgumentException("ImplicitOptions.withPolicy: policy is null");
         }
-        return new ImplicitOptions(solver, symmetric, optimalityTolerance, value, observer);
+        return new ImplicitOptions(solver, symmetric, optimalityTolerance, optimalityToleranceSet, value, observer);
     }
 
     public ImplicitOptions withObserver(Consumer<ImplicitDiagnostics> value) {
-        return new ImplicitOptions(solver, symmetric, optimalityTolerance, policy, value);
+        return new ImplicitOptions(solver, symmetric, optimalityTolerance, optimalityToleranceSet, policy, value);
     }
 
     public LinearSolver solver() {
@@ -81,6 +84,14 @@ public final class ImplicitOptions {
 
     public double optimalityTolerance() {
         return optimalityTolerance;
+    }
+
+    /**
+     * Whether the optimality tolerance was set explicitly; when not, a solver's {@code run}
+     * uses its own stopping tolerance instead of the default 1e-6.
+     */
+    public boolean optimalityToleranceIsSet() {
+        return optimalityToleranceSet;
     }
 
     public FailurePolicy policy() {

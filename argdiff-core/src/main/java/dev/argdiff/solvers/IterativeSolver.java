@@ -1,0 +1,135 @@
+package dev.argdiff.solvers;
+
+import dev.argdiff.implicit.ImplicitDiff;
+import dev.argdiff.implicit.ImplicitOptions;
+import dev.argdiff.implicit.WithAux;
+import dev.argdiff.linalg.LinearSolver;
+
+import java.util.function.BiFunction;
+
+/**
+ * The protocol of every iterative solver: {@link #init}, {@link #update}, {@link #run} and
+ * {@link #optimality}, the condition F(x, θ) = 0 its solutions satisfy.
+ *
+ * <p>{@code run} iterates {@code update} until the error is at most {@code tol} or
+ * {@code maxiter} iterations are done. With {@code implicitDiff(true)} (the default) it is
+ * wrapped by {@link ImplicitDiff#customRootWithAux} with this solver's optimality condition, so
+ * every transform differentiates the solution implicitly and the iterations run on concrete
+ * values; with {@code implicitDiff(false)} the loop is simply differentiated — the iterations
+ * are unrolled on the reverse tape (memory linear in the iterations).
+ *
+ * <p>Solvers are immutable: the option methods return modified copies.
+ *
+ * @param <X>    the tree type of the parameters being optimized
+ * @param <A>    the type of the arguments (hyperparameters, data), usually a record
+ * @param <S>    the solver's state
+ * @param <SELF> the concrete solver type
+ */
+public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends IterativeSolver<X, A, S, SELF>> {
+
+    private final SolverOptions options;
+
+    protected IterativeSolver(SolverOptions options) {
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null");
+        }
+        this.options = options;
+    }
+
+    /** A copy of this solver with other common options. */
+    protected abstract SELF withOptions(SolverOptions options);
+
+    /** The initial state for these initial parameters. */
+    public abstract S init(X initParams, A args);
+
+    /** One iteration. */
+    public abstract OptStep<X, S> update(X params, S state, A args);
+
+    /** The optimality condition F(x, θ), zero at a solution; shaped like x. */
+    public abstract X optimality(X params, A args);
+
+    /**
+     * Whether the optimality condition is the gradient of an objective (its Jacobian is then a
+     * symmetric Hessian and implicit differentiation may use CG).
+     */
+    protected boolean optimalityIsGradient() {
+        return false;
+    }
+
+    public SolverOptions options() {
+        return options;
+    }
+
+    public SELF maxiter(int value) {
+        return withOptions(options.withMaxiter(value));
+    }
+
+    public SELF tol(double value) {
+        return withOptions(options.withTol(value));
+    }
+
+    /** Implicit differentiation (true, the default) or unrolling (false). */
+    public SELF implicitDiff(boolean value) {
+        return withOptions(options.withImplicitDiff(value));
+    }
+
+    public SELF implicitOptions(ImplicitOptions value) {
+        return withOptions(options.withImplicitOptions(value));
+    }
+
+    /** The linear solver of implicit differentiation. */
+    public SELF implicitSolver(LinearSolver solver) {
+        return withOptions(options.withImplicitOptions(options.implicitOptions().withSolver(solver)));
+    }
+
+    public SELF listener(ProgressListener value) {
+        return withOptions(options.withListener(value));
+    }
+
+    /** Runs the solver from {@code initParams}; the solution is differentiable with respect to {@code args}. */
+    public SolverResult<X, S> run(X initParams, A args) {
+        if (initParams == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".run: initParams is null");
+        }
+        OptStep<X, S> out;
+        if (options.implicitDiff()) {
+            BiFunction<X, A, WithAux<X, S>> decorated = ImplicitDiff.customRootWithAux(this::optimality,
+                    (x0, a) -> {
+                        OptStep<X, S> r = loop(x0, a);
+                        return new WithAux<>(r.params(), r.state());
+                    }, effectiveImplicitOptions());
+            WithAux<X, S> r = decorated.apply(initParams, args);
+            out = new OptStep<>(r.solution(), r.aux());
+        } else {
+            out = loop(initParams, args);
+        }
+        return new SolverResult<>(out.params(), out.state(), out.state().error() <= options.tol());
+    }
+
+    /** The implicit options with this solver's defaults filled in (symmetry, optimality tolerance). */
+    protected ImplicitOptions effectiveImplicitOptions() {
+        ImplicitOptions io = options.implicitOptions();
+        if (optimalityIsGradient() && !io.symmetric()) {
+            io = io.withSymmetric(true);
+        }
+        if (!io.optimalityToleranceIsSet()) {
+            // The solver stops at error ≤ tol, its error being ‖F‖ or a comparable measure; certify at that level.
+            io = io.withOptimalityTolerance(Math.max(options.tol(), 1e-12) * 1.0001);
+        }
+        return io;
+    }
+
+    private OptStep<X, S> loop(X initParams, A args) {
+        X params = initParams;
+        S state = init(initParams, args);
+        while (state.iterations() < options.maxiter() && !(state.error() <= options.tol())) {
+            OptStep<X, S> step = update(params, state, args);
+            params = step.params();
+            state = step.state();
+            if (options.listener() != null) {
+                options.listener().onIteration(state.iterations(), state.error());
+            }
+        }
+        return new OptStep<>(params, state);
+    }
+}

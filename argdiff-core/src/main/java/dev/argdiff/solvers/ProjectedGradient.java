@@ -1,0 +1,61 @@
+package dev.argdiff.solvers;
+
+import dev.argdiff.tensor.Tensor;
+
+import java.util.function.BiFunction;
+
+/**
+ * Projected gradient for min_x f(x, θ) subject to x ∈ C(θ): {@link ProximalGradient} whose
+ * proximal operator is the projection onto C (the prox of C's indicator, for any step), as in
+ * JAXopt. Optimality condition F(x, θ) = P_C(x − ∇f(x, θ)) − x.
+ */
+public final class ProjectedGradient<X, A>
+        extends IterativeSolver<X, A, ProximalGradient.State<X>, ProjectedGradient<X, A>> {
+
+    private final ProximalGradient<X, A> inner;
+
+    private ProjectedGradient(SolverOptions options, ProximalGradient<X, A> inner) {
+        super(options);
+        this.inner = inner;
+    }
+
+    /**
+     * @param fun        the objective f(x, args)
+     * @param projection the projection onto C, taking its hyperparameters from args
+     */
+    public static <X, A> ProjectedGradient<X, A> of(BiFunction<X, A, Tensor> fun, BiFunction<X, A, X> projection) {
+        if (fun == null || projection == null) {
+            throw new IllegalArgumentException("ProjectedGradient.of: fun and projection must not be null");
+        }
+        return new ProjectedGradient<>(SolverOptions.defaults(),
+                ProximalGradient.of(fun, (x, a, s) -> projection.apply(x, a)));
+    }
+
+    @Override
+    protected ProjectedGradient<X, A> withOptions(SolverOptions options) {
+        return new ProjectedGradient<>(options, inner);
+    }
+
+    public ProjectedGradient<X, A> stepsize(double value) {
+        return new ProjectedGradient<>(options(), inner.stepsize(value));
+    }
+
+    public ProjectedGradient<X, A> acceleration(boolean value) {
+        return new ProjectedGradient<>(options(), inner.acceleration(value));
+    }
+
+    @Override
+    public ProximalGradient.State<X> init(X initParams, A args) {
+        return inner.init(initParams, args);
+    }
+
+    @Override
+    public OptStep<X, ProximalGradient.State<X>> update(X params, ProximalGradient.State<X> state, A args) {
+        return inner.update(params, state, args);
+    }
+
+    @Override
+    public X optimality(X params, A args) {
+        return inner.optimality(params, args);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.argdiff.solvers;
+
+import dev.argdiff.implicit.ImplicitOptions;
+
+/**
+ * The options every iterative solver understands.
+ *
+ * @param maxiter         the iteration limit (≥ 1); default 500, as in JAXopt
+ * @param tol             stop when the solver's error ≤ tol; default 1e-6. (JAXopt's default is
+ *                        1e-3; the error of an implicit derivative is linear in the solution's
+ *                        error, so argdiff defaults to a tighter value.)
+ * @param implicitDiff    differentiate {@code run} implicitly (default true) or by unrolling the iterations
+ * @param implicitOptions the linear solver and certification policy of implicit differentiation;
+ *                        its optimality tolerance defaults to this solver's {@code tol}
+ * @param listener        called after every iteration, or null
+ */
+public record SolverOptions(int maxiter, double tol, boolean implicitDiff, ImplicitOptions implicitOptions,
+                            ProgressListener listener) {
+
+    public SolverOptions {
+        if (maxiter < 1) {
+            throw new IllegalArgumentException("maxiter must be >= 1, got " + maxiter);
+        }
+        if (!(tol >= 0) || Double.isInfinite(tol)) {
+            throw new IllegalArgumentException("tol must be finite and >= 0, got " + tol);
+        }
+        if (implicitOptions == null) {
+            throw new IllegalArgumentException("implicitOptions must not be null");
+        }
+    }
+
+    public static SolverOptions defaults() {
+        return new SolverOptions(500, 1e-6, true, ImplicitOptions.defaults(), null);
+    }
+
+    public SolverOptions withMaxiter(int value) {
+        return new SolverOptions(value, tol, implicitDiff, implicitOptions, listener);
+    }
+
+    public SolverOptions withTol(double value) {
+        return new SolverOptions(maxiter, value, implicitDiff, implicitOptions, listener);
+    }
+
+    public SolverOptions withImplicitDiff(boolean value) {
+        return new SolverOptions(maxiter, tol, value, implicitOptions, listener);
+    }
+
+    public SolverOptions withImplicitOptions(ImplicitOptions value) {
+        return new SolverOptions(maxiter, tol, implicitDiff, value, listener);
+    }
+
+    public SolverOptions withListener(ProgressListener value) {
+        return new SolverOptions(maxiter, tol, implicitDiff, implicitOptions, value);
+    }
+}

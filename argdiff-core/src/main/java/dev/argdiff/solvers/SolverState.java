@@ -1,0 +1,12 @@
+package dev.argdiff.solvers;
+
+/**
+ * The state every iterative solver keeps: the number of iterations done and the current error
+ * (the solver's own stopping measure, e.g. ‖∇f(x)‖ or ‖T(x) − x‖; +∞ before the first update).
+ * Solver states are records: their tensor components are trees, their numbers static leaves.
+ */
+public interface SolverState {
+    int iterations();
+
+    double error();
+}

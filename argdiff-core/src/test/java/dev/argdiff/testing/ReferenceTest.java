@@ -1,0 +1,115 @@
+package dev.argdiff.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.argdiff.data.Datasets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks that the reference files load, and that they describe the data argdiff ships: the
+ * closed-form ridge solution computed here from {@link Datasets#diabetesSplit()} matches the
+ * reference solution, and the SplitMix64 lasso data reproduces the reference λ.
+ */
+class ReferenceTest {
+
+    @Test
+    void ridgeReferenceMatchesAClosedFormSolveOnTheShippedData() {
+        Reference.Ridge ref = Reference.ridgeDiabetes();
+        assertEquals(1.0, ref.theta());
+        assertEquals(Math.exp(1.0), ref.l2reg(), 1e-15);
+        assertEquals(10, ref.wStar().length);
+        assertEquals(50, ref.adamExample().losses().length);
+
+        // (X_trᵀX_tr/n + l2reg·I) w = X_trᵀy_tr/n, the stationarity condition of the inner objective.
+        Datasets.RegressionSplit d = Datasets.diabetesSplit();
+        int p = d.features();
+        int n = d.nTrain();
+        double[] a = new double[p * p];
+        double[] rhs = new double[p];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < p; j++) {
+                rhs[j] += d.xTrain()[i * p + j] * d.yTrain()[i] / n;
+                for (int k = 0; k < p; k++) {
+                    a[j * p + k] += d.xTrain()[i * p + j] * d.xTrain()[i * p + k] / n;
+                }
+            }
+        }
+        for (int j = 0; j < p; j++) {
+            a[j * p + j] += ref.l2reg();
+        }
+        double[] w = solve(a, rhs, p);
+        for (int j = 0; j < p; j++) {
+            assertEquals(ref.wStar()[j], w[j], 1e-10 * Math.abs(ref.wStar()[j]), "w*[" + j + "]");
+        }
+        double valLoss = 0;
+        for (int i = 0; i < d.nVal(); i++) {
+            double r = -d.yVal()[i];
+            for (int j = 0; j < p; j++) {
+                r += d.xVal()[i * p + j] * w[j];
+            }
+            valLoss += r * r / d.nVal();
+        }
+        assertEquals(ref.valLoss(), valLoss, 1e-10 * ref.valLoss());
+        assertEquals(ref.valLoss(), ref.adamExample().losses()[0], 1e-6 * ref.valLoss());
+    }
+
+    @Test
+    void lassoDataReproducesTheReferenceLambda() {
+        Map<String, Reference.Lasso> cases = Reference.lassoSynthetic();
+        assertEquals(List.of("200x50", "1000x200", "2000x1000"), List.copyOf(cases.keySet()));
+        for (Reference.Lasso c : cases.values()) {
+            Reference.LassoData data = c.data();
+            // lam = 0.1·max|Aᵀb|/n, as the file defines it.
+            double max = 0;
+            for (int j = 0; j < c.cols(); j++) {
+                double s = 0;
+                for (int i = 0; i < c.rows(); i++) {
+                    s += data.a()[i * c.cols() + j] * data.b()[i];
+                }
+                max = Math.max(max, Math.abs(s));
+            }
+            assertEquals(c.lam(), 0.1 * max / c.rows(), 1e-14 * c.lam(), c.name());
+            assertEquals(c.dsumsqDlamImplicitJaxopt(), c.dsumsqDlamUnrolledPytorch(),
+                    1e-6 * Math.abs(c.dsumsqDlamImplicitJaxopt()), c.name());
+        }
+        assertEquals(37, cases.get("200x50").nnz());
+    }
+
+    /** Gaussian elimination with partial pivoting; a is n×n row-major and is overwritten. */
+    private static double[] solve(double[] a, double[] b, int n) {
+        double[] x = b.clone();
+        for (int col = 0; col < n; col++) {
+            int pivot = col;
+            for (int r = col + 1; r < n; r++) {
+                if (Math.abs(a[r * n + col]) > Math.abs(a[pivot * n + col])) {
+                    pivot = r;
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                double t = a[col * n + k];
+                a[col * n + k] = a[pivot * n + k];
+                a[pivot * n + k] = t;
+            }
+            double t = x[col];
+            x[col] = x[pivot];
+            x[pivot] = t;
+            for (int r = col + 1; r < n; r++) {
+                double f = a[r * n + col] / a[col * n + col];
+                for (int k = col; k < n; k++) {
+                    a[r * n + k] -= f * a[col * n + k];
+                }
+                x[r] -= f * x[col];
+            }
+        }
+        for (int r = n - 1; r >= 0; r--) {
+            double s = x[r];
+            for (int k = r + 1; k < n; k++) {
+                s -= a[r * n + k] * x[k];
+            }
+            x[r] = s / a[r * n + r];
+        }
+        return x;
+    }
+}

@@ -1,0 +1,188 @@
+package dev.argdiff.examples.output;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * PNG line charts for the examples, drawn by XChart without a display.
+ *
+ * <pre>{@code
+ * Plots.line("Validation loss")
+ *      .axes("step", "loss")
+ *      .series("implicit", steps, implicitLoss)
+ *      .series("unrolled", steps, unrolledLoss)
+ *      .writePng(Path.of("loss.png"));
+ * }</pre>
+ *
+ * <p>The JVM is switched to headless mode ({@code java.awt.headless=true}) when this class is
+ * loaded, unless the property was set otherwise; text needs a font that fontconfig can find
+ * (Debian's OpenJDK packages bring DejaVu).
+ */
+public final class Plots {
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    /** Default image size in pixels. */
+    public static final int DEFAULT_WIDTH = 800;
+    /** Default image size in pixels. */
+    public static final int DEFAULT_HEIGHT = 600;
+
+    private Plots() {
+    }
+
+    /** A new line chart with this title, to be filled with series and written with {@link LineChart#writePng}. */
+    public static LineChart line(String title) {
+        return new LineChart(title);
+    }
+
+    /**
+     * Writes a line chart of one or more named y series over shared x values: the one-call form
+     * of {@link #line(String)}.
+     */
+    public static Path writeLineChart(Path file, String title, String xLabel, String yLabel,
+                                      double[] x, Map<String, double[]> ySeries) throws IOException {
+        LineChart chart = line(title).axes(xLabel, yLabel);
+        for (Map.Entry<String, double[]> e : ySeries.entrySet()) {
+            chart.series(e.getKey(), x, e.getValue());
+        }
+        return chart.writePng(file);
+    }
+
+    /** A line chart under construction; not thread-safe. */
+    public static final class LineChart {
+        private final String title;
+        private String xLabel = "";
+        private String yLabel = "";
+        private int width = DEFAULT_WIDTH;
+        private int height = DEFAULT_HEIGHT;
+        private boolean logY;
+        private final Map<String, double[][]> series = new LinkedHashMap<>();
+
+        private LineChart(String title) {
+            this.title = title == null ? "" : title;
+        }
+
+        /** Axis labels. */
+        public LineChart axes(String xLabel, String yLabel) {
+            this.xLabel = xLabel == null ? "" : xLabel;
+            this.yLabel = yLabel == null ? "" : yLabel;
+            return this;
+        }
+
+        /**
+         * Image size in pixels.
+         *
+         * @throws IllegalArgumentException unless 100 ≤ width, height ≤ 10000
+         */
+        public LineChart size(int width, int height) {
+            if (width < 100 || height < 100 || width > 10_000 || height > 10_000) {
+                throw new IllegalArgumentException("Plots: image size must be within 100..10000 pixels, got "
+                        + width + " × " + height);
+            }
+            this.width = width;
+            this.height = height;
+            return this;
+        }
+
+        /** A logarithmic y axis; every y value must then be positive. */
+        public LineChart logY(boolean logY) {
+            this.logY = logY;
+            return this;
+        }
+
+        /**
+         * Adds a named series; the arrays are copied.
+         *
+         * @throws IllegalArgumentException if the name is empty or already used, the arrays are
+         *         empty or of different lengths, or a value is NaN or infinite
+         */
+        public LineChart series(String name, double[] x, double[] y) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("Plots: a series needs a non-empty name");
+            }
+            if (series.containsKey(name)) {
+                throw new IllegalArgumentException("Plots: series '" + name + "' was already added");
+            }
+            if (x.length != y.length) {
+                throw new IllegalArgumentException("Plots: series '" + name + "' has " + x.length + " x values and "
+                        + y.length + " y values");
+            }
+            if (x.length == 0) {
+                throw new IllegalArgumentException("Plots: series '" + name + "' is empty");
+            }
+            requireFinite(name, "x", x);
+            requireFinite(name, "y", y);
+            series.put(name, new double[][] {x.clone(), y.clone()});
+            return this;
+        }
+
+        /**
+         * Draws the chart and writes it to {@code file} as PNG (exactly that path, parent folders
+         * created).
+         *
+         * @return {@code file}
+         * @throws IllegalStateException if no series was added
+         * @throws IllegalArgumentException if the y axis is logarithmic and a y value is not positive
+         */
+        public Path writePng(Path file) throws IOException {
+            if (series.isEmpty()) {
+                throw new IllegalStateException("Plots: chart '" + title + "' has no series to draw");
+            }
+            if (logY) {
+                for (Map.Entry<String, double[][]> e : series.entrySet()) {
+                    double[] y = e.getValue()[1];
+                    for (int i = 0; i < y.length; i++) {
+                        if (y[i] <= 0) {
+                            throw new IllegalArgumentException("Plots: series '" + e.getKey() + "' has y[" + i + "] = "
+                                    + y[i] + ", which a logarithmic axis cannot show");
+                        }
+                    }
+                }
+            }
+            XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
+                    .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+            chart.getStyler()
+                    .setYAxisLogarithmic(logY)
+                    .setLegendPosition(Styler.LegendPosition.InsideNE)
+                    .setChartBackgroundColor(java.awt.Color.WHITE)
+                    .setAntiAlias(true);
+            for (Map.Entry<String, double[][]> e : series.entrySet()) {
+                XYSeries s = chart.addSeries(e.getKey(), e.getValue()[0], e.getValue()[1]);
+                s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                s.setMarker(SeriesMarkers.NONE);
+            }
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            // The OutputStream form writes exactly this path (the String form appends ".png").
+            try (OutputStream out = Files.newOutputStream(file)) {
+                BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+            }
+            return file;
+        }
+
+        private static void requireFinite(String name, String axis, double[] values) {
+            for (int i = 0; i < values.length; i++) {
+                if (!Double.isFinite(values[i])) {
+                    throw new IllegalArgumentException("Plots: series '" + name + "' has " + axis + "[" + i + "] = "
+                            + values[i] + "; only finite values can be drawn");
+                }
+            }
+        }
+    }
+}

@@ -24,10 +24,21 @@ import org.netlib.util.intW;
  * is installed, otherwise the F2J translation of reference LAPACK (pure Java; it does not use
  * the Vector API, so {@code --add-modules jdk.incubator.vector} does not speed it up).
  * {@link #name()} says which one is in use.
+ *
+ * <p>The wrappers are safe to call from several threads at once on distinct arrays.
  */
 public final class Lapack {
 
     private static final dev.ludovic.netlib.lapack.LAPACK LAPACK = dev.ludovic.netlib.lapack.LAPACK.getInstance();
+
+    static {
+        // F2J's dlamch (called by almost every routine) computes the machine constants on its
+        // first call into static fields, and clears its "first" flag before filling them, so
+        // two threads making their first calls at once could see a zero epsilon. Computing
+        // them here, under the JVM's class-initialization lock, makes every later call a
+        // read-only one. The other F2J routines used here keep no static state.
+        LAPACK.dlamch("E");
+    }
 
     private Lapack() {
     }

@@ -81,7 +81,7 @@ class MainTest {
         assertTrue(example.err().contains("hessian-demo"), example.err());
         Run unknown = run("example", "no-such-example");
         assertEquals(2, unknown.status());
-        assertEquals("argdiff: 'argdiff example' has no command 'no-such-example'; available: hessian-demo"
+        assertEquals("argdiff: 'argdiff example' has no command 'no-such-example'; available: ridge, hessian-demo"
                 + " (see 'argdiff example --help')\n", unknown.err());
     }
 
@@ -98,13 +98,15 @@ class MainTest {
         assertEquals(o.get("traceClosedForm").getAsDouble(), trace, 1e-12 * trace);
         assertEquals(o.get("topEigenvalueClosedForm").getAsDouble(), top, 1e-8 * top);
         assertTrue(top > 0 && top < trace);
+        // The autodiff Hessian equals the analytic formula entry by entry.
+        assertTrue(o.get("maxDifferenceFromAnalytic").getAsDouble() < 1e-10 * top, o.toString());
     }
 
     @Test
     void hessianDemoTextSaysHowItWasComputed() {
         Run r = run("example", "hessian-demo", "--samples", "20");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("analytic formula (autodiff not yet available)"), r.out());
+        assertTrue(r.out().contains("autodiff (Autodiff.hessian: forward over reverse)"), r.out());
         assertTrue(r.out().contains("640 x 640"), r.out());
     }
 }

@@ -1,0 +1,88 @@
+package dev.argdiff.examples;
+
+import dev.argdiff.examples.output.JsonOutput;
+import dev.argdiff.examples.output.Plots;
+import dev.argdiff.examples.output.Progress;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code argdiff example ridge}: the command line of {@link RidgeExample}. */
+@Command(name = "ridge",
+        description = {
+            "Ridge regression hyperparameter optimization on the diabetes data (JAXopt's example): "
+                    + "Adam on theta = log(l2reg) minimizes the validation loss, whose gradient goes through "
+                    + "the inner CG ridge solve by implicit differentiation."},
+        sortOptions = false)
+final class RidgeCommand implements Callable<Integer> {
+
+    private final Streams streams;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "50",
+            description = "Outer Adam steps (default: ${DEFAULT-VALUE}).")
+    private int steps;
+
+    @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "0.01",
+            description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    private double learningRate;
+
+    @Option(names = "--theta", paramLabel = "THETA", defaultValue = "1.0",
+            description = "Initial theta = log(l2reg) (default: ${DEFAULT-VALUE}).")
+    private double theta;
+
+    @Option(names = "--inner-maxiter", paramLabel = "K", defaultValue = "20",
+            description = "CG iterations of the inner ridge solve (default: ${DEFAULT-VALUE}).")
+    private int innerMaxiter;
+
+    @Option(names = "--json", description = "Print one JSON object per step (loss, theta, hypergradient, "
+            + "inner iterations and residual, adjoint residual) instead of text.")
+    private boolean json;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write a PNG of the validation loss against the step.")
+    private Path plot;
+
+    RidgeCommand(Streams streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        RidgeExample.Options options = new RidgeExample.Options(steps, learningRate, theta, innerMaxiter);
+        JsonOutput jsonOut = new JsonOutput(streams.out());
+        if (!json) {
+            streams.out().println("step  validation loss        theta          d loss/d theta   inner CG  adjoint residual");
+        }
+        RidgeExample.Result result;
+        try (Progress progress = Progress.start("ridge", steps, !json)) {
+            result = RidgeExample.run(options, s -> {
+                if (json) {
+                    jsonOut.step(s);
+                } else {
+                    streams.out().printf("%4d  %.10f  %.10f  %14.6f   %3d it.   %.2e%n", s.step(), s.loss(), s.theta(),
+                            s.hypergradient(), s.innerIterations(), s.adjointResidual());
+                }
+                progress.step();
+            });
+        }
+        if (!json) {
+            streams.out().printf("final theta = %.10f (l2reg = %.6f)%n", result.finalTheta(), Math.exp(result.finalTheta()));
+        }
+        if (plot != null) {
+            double[] x = new double[result.steps().size()];
+            double[] y = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = result.steps().get(i).step();
+                y[i] = result.steps().get(i).loss();
+            }
+            Plots.line("Ridge hyperparameter optimization (diabetes)").axes("step", "validation loss")
+                    .series("validation loss", x, y).writePng(plot);
+            if (!json) {
+                streams.out().println("plot written to " + plot);
+            }
+        }
+        return Main.EXIT_OK;
+    }
+}

@@ -72,8 +72,11 @@ final class ReverseTrace extends Trace {
         return Tensor.traced(new ReverseTracer(this, value, tape.size() - 1, 0));
     }
 
-    @Override
-    public Tensor process(Primitive primitive, Tensor[] inputs) {
+    /** Inputs split into their primal values and, for this level's values, their tape positions (−1 otherwise). */
+    private record Inputs(Tensor[] primals, int[] parentNode, int[] parentOutput) {
+    }
+
+    private Inputs split(Tensor[] inputs) {
         int n = inputs.length;
         Tensor[] primals = new Tensor[n];
         int[] parentNode = new int[n];
@@ -90,6 +93,15 @@ final class ReverseTrace extends Trace {
                 parentOutput[i] = rt.output;
             }
         }
+        return new Inputs(primals, parentNode, parentOutput);
+    }
+
+    @Override
+    public Tensor process(Primitive primitive, Tensor[] inputs) {
+        Inputs in = split(inputs);
+        Tensor[] primals = in.primals();
+        int[] parentNode = in.parentNode();
+        int[] parentOutput = in.parentOutput();
         Tensor out = Dispatch.bind(primitive, primals);
         tape.add(new Node(primitive, null, primals, out, parentNode, parentOutput, new int[][] {out.shape()}));
         return Tensor.traced(new ReverseTracer(this, out, tape.size() - 1, 0));
@@ -97,22 +109,10 @@ final class ReverseTrace extends Trace {
 
     @Override
     public Tensor[] processCustom(CustomRule rule, Tensor[] inputs) {
-        int n = inputs.length;
-        Tensor[] primals = new Tensor[n];
-        int[] parentNode = new int[n];
-        int[] parentOutput = new int[n];
-        for (int i = 0; i < n; i++) {
-            Tracer tr = own(inputs[i]);
-            if (tr == null) {
-                primals[i] = inputs[i];
-                parentNode[i] = -1;
-            } else {
-                ReverseTracer rt = (ReverseTracer) tr;
-                primals[i] = rt.primal();
-                parentNode[i] = rt.node;
-                parentOutput[i] = rt.output;
-            }
-        }
+        Inputs in = split(inputs);
+        Tensor[] primals = in.primals();
+        int[] parentNode = in.parentNode();
+        int[] parentOutput = in.parentOutput();
         CustomRule.VjpOutput result = rule.vjp(primals);
         if (result == null) {
             result = Transposition.vjpFromJvp(rule, primals);

@@ -10,6 +10,7 @@ import dev.argdiff.linalg.SolveInfo;
 import dev.argdiff.linalg.Tag;
 import dev.argdiff.tensor.Tensor;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 
@@ -131,11 +132,25 @@ public final class ImplicitDiff {
     private static <X> LinearSolve.Solution<X> solve(String op, String mode, LinearOperator<X> a, X rhs,
                                                      double residual, ImplicitOptions options) {
         AtomicReference<SolveInfo> last = new AtomicReference<>();
+        AtomicBoolean primalReported = new AtomicBoolean();
         // The linear solver must not throw on its own: the implicit layer applies the policy with context.
         var solver = options.solver().withFailurePolicy(FailurePolicy.IGNORE).withObserver(info -> {
             last.set(info);
             if (options.solver().observer() != null) {
                 options.solver().observer().accept(info);
+            }
+            // The first solve reported is this tangent/adjoint solve itself (checked below). Later ones come from the
+            // derivative rules of that linear solve (second and higher order: a Hessian, grad of grad) and run with this
+            // same IGNORE solver, possibly long after this method returned (in a backward pass): check them here.
+            if (!primalReported.compareAndSet(false, true)) {
+                ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), info);
+                report(options, d);
+                if (!info.converged()) {
+                    fail(options, op + ": a linear solve of a higher-order derivative (differentiating the "
+                            + (mode.equals("vjp") ? "adjoint" : "tangent") + " solve) did not converge: "
+                            + info.summary() + ". The derivative would be wrong; raise the linear solver's "
+                            + "maxiter/tolerance or regularize.", d);
+                }
             }
         });
         LinearSolve.Solution<X> s;
@@ -144,8 +159,13 @@ public final class ImplicitDiff {
         } catch (SolveFailedException e) {
             ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), e.info());
             report(options, d);
-            throw new ImplicitDiffException(op + ": the optimality Jacobian ∂ₓF is singular or cannot be factored "
-                    + "(the solution is not locally unique, e.g. duplicated features without regularization): "
+            boolean notPd = e.getCause() instanceof dev.argdiff.linalg.dense.NotPositiveDefiniteException;
+            throw new ImplicitDiffException(op + (notPd
+                    ? ": the optimality Jacobian ∂ₓF is not positive definite, but the options declare it symmetric "
+                    + "positive definite (withSymmetric(true), right for F = ∇f at a strict minimum; a fixed-point residual "
+                    + "T(x) − x of a gradient step is negative definite): "
+                    : ": the optimality Jacobian ∂ₓF is singular or cannot be factored "
+                    + "(the solution is not locally unique, e.g. duplicated features without regularization): ")
                     + e.getMessage(), d, e);
         }
         SolveInfo info = s.info() != null ? s.info() : last.get();
@@ -153,9 +173,12 @@ public final class ImplicitDiff {
         report(options, d);
         boolean finite = Pytree.leaves(s.x()).stream().allMatch(Tensor::isFinite);
         if (info != null && (!info.converged() || !finite)) {
+            boolean breakdown = info.message() != null && info.message().startsWith("BREAKDOWN");
             fail(options, op + ": the " + (mode.equals("vjp") ? "adjoint" : "tangent") + " linear solve "
                     + (finite ? "did not converge" : "produced non-finite values") + ": " + info.summary()
-                    + ". The derivative would be wrong; raise the linear solver's maxiter/tolerance or regularize.", d);
+                    + (breakdown ? ". ∂ₓF appears singular or indefinite (a breakdown of the Krylov method): regularize "
+                    + "the problem or use a solver for indefinite systems (gmres)."
+                    : ". The derivative would be wrong; raise the linear solver's maxiter/tolerance or regularize."), d);
         }
         return s;
     }

@@ -154,8 +154,10 @@ public final class LinearSolve {
                     SolveInfo failed = new SolveInfo(method.name().toLowerCase(), n, 0, Double.NaN, Double.NaN,
                             solver.rtol(), false, e.getMessage());
                     report(solver, failed);
-                    throw new SolveFailedException("solve: the system " + op + " cannot be solved by "
+                    SolveFailedException f = new SolveFailedException("solve: the system " + op + " cannot be solved by "
                             + method.name().toLowerCase() + ": " + e.getMessage(), failed);
+                    f.initCause(e);
+                    throw f;
                 }
                 double[] ax = matvec.apply(x);
                 double r = 0;

@@ -22,6 +22,11 @@ public final class Chain implements GradientTransformation<Chain.State> {
             if (states == null) {
                 throw new IllegalArgumentException("Chain.State: states is null");
             }
+            for (int i = 0; i < states.size(); i++) {
+                if (states.get(i) == null) {
+                    throw new IllegalArgumentException("Chain.State: state " + i + " is null");
+                }
+            }
             states = List.copyOf(states);
         }
 

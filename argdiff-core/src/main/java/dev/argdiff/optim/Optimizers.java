@@ -52,17 +52,24 @@ public final class Optimizers {
     /** {@link #sgd(double, double, boolean)} with a 0-d, possibly traced, learning rate. */
     public static Chain sgd(Tensor learningRate, double momentum, boolean nesterov) {
         Tensor lr = Checks.requireLearningRate("sgd", learningRate);
-        return GradientTransformation.chain(new Trace("sgd", momentum, nesterov), new Scale(lr.neg()));
+        return GradientTransformation.chain(new Trace("sgd", "momentum", momentum, nesterov), new Scale(lr.neg()));
     }
 
-    /** Heavy-ball momentum: {@code sgd(learningRate, beta, false)}. */
+    /**
+     * Heavy-ball momentum: the same chain as {@code sgd(learningRate, beta, false)} (Optax has no
+     * separate alias; this is its {@code sgd(lr, momentum=beta)}).
+     *
+     * @throws IllegalArgumentException if learningRate is negative or not finite, or beta is
+     *                                  outside [0, 1)
+     */
     public static Chain momentum(double learningRate, double beta) {
-        return sgd(learningRate, beta, false);
+        return momentum(Tensor.scalar(learningRate), beta);
     }
 
     /** {@link #momentum(double, double)} with a 0-d, possibly traced, learning rate. */
     public static Chain momentum(Tensor learningRate, double beta) {
-        return sgd(learningRate, beta, false);
+        Tensor lr = Checks.requireLearningRate("momentum", learningRate);
+        return GradientTransformation.chain(new Trace("momentum", "beta", beta, false), new Scale(lr.neg()));
     }
 
     // ------------------------------------------------------------------ Adam

@@ -29,8 +29,8 @@ public final class Trace implements GradientTransformation<Trace.State> {
     private final double decay;
     private final boolean nesterov;
 
-    Trace(String op, double decay, boolean nesterov) {
-        Checks.requireDecay(op, "decay", decay);
+    Trace(String op, String name, double decay, boolean nesterov) {
+        Checks.requireDecay(op, name, decay);
         this.decay = decay;
         this.nesterov = nesterov;
     }

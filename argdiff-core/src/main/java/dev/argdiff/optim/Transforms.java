@@ -94,7 +94,7 @@ public final class Transforms {
      * @throws IllegalArgumentException if decay is outside [0, 1)
      */
     public static Trace trace(double decay, boolean nesterov) {
-        return new Trace("trace", decay, nesterov);
+        return new Trace("trace", "decay", decay, nesterov);
     }
 
     /**

@@ -16,13 +16,17 @@ import java.util.function.BiFunction;
  * y⁺ = x⁺ + ((t − 1)/t⁺)(x⁺ − x). The line search starts from the previous step size and halves
  * it (factor {@code stepFactor}) until the sufficient-decrease condition
  * f(x⁺) ≤ f(y) + ⟨∇f(y), x⁺ − y⟩ + ‖x⁺ − y‖²/(2s) holds (at most {@code maxls} times); the next
- * search starts from s/stepFactor, or from 1 when s fell below 1e-6 — JAXopt's semantics.
+ * search starts from s/stepFactor, or from 1 when s fell below 1e-6 — JAXopt's semantics. One
+ * departure: where f(x⁺) − f(y) is within the rounding noise of f, the equivalent gradient test
+ * ⟨∇f(x⁺) − ∇f(y), x⁺ − y⟩ ≤ ‖x⁺ − y‖²/s is used, so that the solver converges to machine
+ * precision instead of stalling near 1e-8.
  *
  * <p>Error: ‖prox_g(x − ∇f(x)) − x‖. Optimality condition (for implicit differentiation):
  * F(x, θ) = prox_{g}(x − ∇f(x, θ), θ, 1) − x, whose root is the minimizer for any step
  * (the fixed point of the proximal-gradient map with unit step).
  *
- * <p>Defaults: line search (stepsize ≤ 0), maxls 15, stepFactor 0.5, acceleration on;
+ * <p>Defaults: line search (stepsize ≤ 0), maxls 15, stepFactor 0.5, acceleration on, adaptive
+ * restart off (see {@link #restart});
  * common options in {@link SolverOptions}.
  *
  * <p>References: A. Beck, M. Teboulle, "A fast iterative shrinkage-thresholding algorithm for
@@ -36,15 +40,19 @@ public final class ProximalGradient<X, A>
     public record State<X>(int iterations, double error, X y, double t, double stepsize) implements SolverState {
     }
 
+    /** Multiples of ulp(|f|) taken as the rounding error of a difference of two values of f. */
+    private static final double ROUNDOFF_FACTOR = 16.0;
+
     private final BiFunction<X, A, Tensor> fun;
     private final ProxOperator<X, A> prox;
     private final double stepsize;
     private final int maxls;
     private final double stepFactor;
     private final boolean acceleration;
+    private final boolean restart;
 
     private ProximalGradient(SolverOptions options, BiFunction<X, A, Tensor> fun, ProxOperator<X, A> prox,
-                             double stepsize, int maxls, double stepFactor, boolean acceleration) {
+                             double stepsize, int maxls, double stepFactor, boolean acceleration, boolean restart) {
         super(options);
         this.fun = fun;
         this.prox = prox;
@@ -52,6 +60,7 @@ public final class ProximalGradient<X, A>
         this.maxls = maxls;
         this.stepFactor = stepFactor;
         this.acceleration = acceleration;
+        this.restart = restart;
     }
 
     /**
@@ -67,12 +76,12 @@ public final class ProximalGradient<X, A>
         if (prox == null) {
             throw new IllegalArgumentException("ProximalGradient.of: prox is null");
         }
-        return new ProximalGradient<>(SolverOptions.defaults(), fun, prox, 0.0, 15, 0.5, true);
+        return new ProximalGradient<>(SolverOptions.defaults(), fun, prox, 0.0, 15, 0.5, true, false);
     }
 
     @Override
     protected ProximalGradient<X, A> withOptions(SolverOptions options) {
-        return new ProximalGradient<>(options, fun, prox, stepsize, maxls, stepFactor, acceleration);
+        return new ProximalGradient<>(options, fun, prox, stepsize, maxls, stepFactor, acceleration, restart);
     }
 
     /** A fixed step size (> 0), or ≤ 0 for the backtracking line search (default). */
@@ -80,7 +89,7 @@ public final class ProximalGradient<X, A>
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             throw new IllegalArgumentException("ProximalGradient.stepsize: must be finite, got " + value);
         }
-        return new ProximalGradient<>(options(), fun, prox, value, maxls, stepFactor, acceleration);
+        return new ProximalGradient<>(options(), fun, prox, value, maxls, stepFactor, acceleration, restart);
     }
 
     /** The largest number of step reductions per line search (default 15). */
@@ -88,7 +97,7 @@ public final class ProximalGradient<X, A>
         if (value < 0) {
             throw new IllegalArgumentException("ProximalGradient.maxls: must be >= 0, got " + value);
         }
-        return new ProximalGradient<>(options(), fun, prox, stepsize, value, stepFactor, acceleration);
+        return new ProximalGradient<>(options(), fun, prox, stepsize, value, stepFactor, acceleration, restart);
     }
 
     /** The line search's reduction factor in (0, 1) (default 0.5). */
@@ -96,12 +105,24 @@ public final class ProximalGradient<X, A>
         if (!(value > 0 && value < 1)) {
             throw new IllegalArgumentException("ProximalGradient.stepFactor: must be in (0, 1), got " + value);
         }
-        return new ProximalGradient<>(options(), fun, prox, stepsize, maxls, value, acceleration);
+        return new ProximalGradient<>(options(), fun, prox, stepsize, maxls, value, acceleration, restart);
     }
 
     /** FISTA acceleration (default true). */
     public ProximalGradient<X, A> acceleration(boolean value) {
-        return new ProximalGradient<>(options(), fun, prox, stepsize, maxls, stepFactor, value);
+        return new ProximalGradient<>(options(), fun, prox, stepsize, maxls, stepFactor, value, restart);
+    }
+
+    /**
+     * Adaptive restart of the acceleration (default false, JAXopt's behaviour): when the step
+     * x⁺ − x points against the extrapolation, (y − x⁺)ᵀ(x⁺ − x) > 0, the momentum is reset
+     * (t = 1, y = x⁺). Without it FISTA's iterates converge only sublinearly and, with the line
+     * search's step changes, can stall around 1e-8 relative; with it the convergence is linear on
+     * locally strongly convex problems. B. O'Donoghue, E. Candès, "Adaptive restart for
+     * accelerated gradient schemes", Found. Comput. Math. 2015.
+     */
+    public ProximalGradient<X, A> restart(boolean value) {
+        return new ProximalGradient<>(options(), fun, prox, stepsize, maxls, stepFactor, acceleration, value);
     }
 
     @Override
@@ -118,12 +139,24 @@ public final class ProximalGradient<X, A>
         X nextY = next;
         double nextT = state.t();
         if (acceleration) {
-            nextT = 0.5 * (1 + Math.sqrt(1 + 4 * state.t() * state.t()));
-            double momentum = (state.t() - 1) / nextT;
-            nextY = Pytree.map2(next, x, (a, b) -> a.add(a.sub(b).mul(momentum)));
+            if (restart && restartCondition(point, next, x)) {
+                nextT = 1.0;
+            } else {
+                nextT = 0.5 * (1 + Math.sqrt(1 + 4 * state.t() * state.t()));
+                double momentum = (state.t() - 1) / nextT;
+                nextY = Pytree.map2(next, x, (a, b) -> a.add(a.sub(b).mul(momentum)));
+            }
         }
         double error = error(next, args);
         return new OptStep<>(next, new State<>(state.iterations() + 1, error, nextY, nextT, step.stepsize()));
+    }
+
+    /** (y − x⁺)ᵀ(x⁺ − x) > 0, on concrete values (a discrete decision, never differentiated). */
+    private boolean restartCondition(X y, X next, X x) {
+        X yc = Autodiff.stopGradient(y);
+        X nc = Autodiff.stopGradient(next);
+        X xc = Autodiff.stopGradient(x);
+        return Pytree.vdot(Pytree.map2(yc, nc, Tensor::sub), Pytree.map2(nc, xc, Tensor::sub)).item() > 0;
     }
 
     private record Step<X>(X x, double stepsize) {
@@ -137,15 +170,31 @@ public final class ProximalGradient<X, A>
         double s = current;
         X next = proxGrad(point, grad, s, args);
         double f0 = value.item();
-        double eps = Math.ulp(1.0);
+        // f(x⁺) − f(y) is the difference of two values of size |f(y)|: its rounding error is about |f|·ε. Where the
+        // difference is within that noise, the value test below cannot see the curvature any more (near the
+        // optimum, when ‖x⁺ − y‖² < |f|·ε·s); it then accepts every step, the step size doubles at each iteration
+        // and FISTA stalls (around 1e-8 relative on the diabetes lasso, f ≈ 1e4). There the gradient form of the
+        // same curvature condition, ⟨∇f(x⁺) − ∇f(y), x⁺ − y⟩ ≤ ‖x⁺ − y‖²/s, is used instead (as TFOCS does).
+        double noise = ROUNDOFF_FACTOR * Math.ulp(Math.abs(f0));
+        X gradC = Autodiff.stopGradient(grad);
+        X pointC = Autodiff.stopGradient(point);
+        A argsC = concreteArgs(args);
         for (int i = 0; i < maxls; i++) {
-            // Sufficient decrease, with the terms multiplied by s for numerical stability (as JAXopt does):
-            // s·(f(x⁺) − f(y)) ≤ s·⟨x⁺ − y, ∇f(y)⟩ + ½‖x⁺ − y‖² (+ eps).
-            X diff = Pytree.map2(Autodiff.stopGradient(next), Autodiff.stopGradient(point), Tensor::sub);
+            X nextC = Autodiff.stopGradient(next);
+            X diff = Pytree.map2(nextC, pointC, Tensor::sub);
             double sq = Pytree.vdot(diff, diff).item();
-            double decrease = s * (fun.apply(Autodiff.stopGradient(next), concreteArgs(args)).item() - f0);
-            double condition = s * Pytree.vdot(diff, Autodiff.stopGradient(grad)).item() + 0.5 * sq;
-            if (!(decrease > condition + eps)) {
+            double fdiff = fun.apply(nextC, argsC).item() - f0;
+            boolean sufficient;
+            if (Math.abs(fdiff) > noise) {
+                // Sufficient decrease, with the terms multiplied by s for numerical stability (as JAXopt does):
+                // s·(f(x⁺) − f(y)) ≤ s·⟨x⁺ − y, ∇f(y)⟩ + ½‖x⁺ − y‖² (+ ε).
+                sufficient = !(s * fdiff > s * Pytree.vdot(diff, gradC).item() + 0.5 * sq + Math.ulp(1.0));
+            } else {
+                X gradNext = Autodiff.grad((X z) -> fun.apply(z, argsC)).apply(nextC);
+                double curvature = Pytree.vdot(Pytree.map2(gradNext, gradC, Tensor::sub), diff).item();
+                sufficient = s * curvature <= sq;
+            }
+            if (sufficient) {
                 break;
             }
             s *= stepFactor;

@@ -113,15 +113,9 @@ final class Kernels {
     /** Sum (kind 0), max (kind 1) or min (kind 2) along one axis. */
     static Tensor reduce(Tensor x, int axis, boolean keepDims, int kind) {
         int[] shape = x.shapeRef();
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= shape[i];
-        }
+        int outer = outerSize(shape, axis);
         int len = shape[axis];
-        int inner = 1;
-        for (int i = axis + 1; i < shape.length; i++) {
-            inner *= shape[i];
-        }
+        int inner = innerSize(shape, axis);
         double[] a = x.data();
         double[] out = new double[outer * inner];
         double init = kind == 0 ? 0.0 : kind == 1 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
@@ -141,6 +135,24 @@ final class Kernels {
         }
         int[] outShape = keepDims ? Shapes.withAxis(shape, axis, 1) : Shapes.removeAxis(shape, axis);
         return Tensor.wrap(outShape, out);
+    }
+
+    /** The number of entries before {@code axis} (the product of the leading dimensions). */
+    private static int outerSize(int[] shape, int axis) {
+        int outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= shape[i];
+        }
+        return outer;
+    }
+
+    /** The number of entries after {@code axis} (the product of the trailing dimensions). */
+    private static int innerSize(int[] shape, int axis) {
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        return inner;
     }
 
     static Tensor transpose(Tensor x, int[] perm) {
@@ -187,14 +199,8 @@ final class Kernels {
     /** Entries [start, end) along an axis. */
     static Tensor slice(Tensor x, int axis, int start, int end) {
         int[] shape = x.shapeRef();
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= shape[i];
-        }
-        int inner = 1;
-        for (int i = axis + 1; i < shape.length; i++) {
-            inner *= shape[i];
-        }
+        int outer = outerSize(shape, axis);
+        int inner = innerSize(shape, axis);
         int len = shape[axis];
         int outLen = end - start;
         double[] a = x.data();
@@ -208,14 +214,8 @@ final class Kernels {
     /** Zero padding along an axis: the transpose of {@link #slice}. */
     static Tensor pad(Tensor x, int axis, int before, int after) {
         int[] shape = x.shapeRef();
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= shape[i];
-        }
-        int inner = 1;
-        for (int i = axis + 1; i < shape.length; i++) {
-            inner *= shape[i];
-        }
+        int outer = outerSize(shape, axis);
+        int inner = innerSize(shape, axis);
         int len = shape[axis];
         int outLen = len + before + after;
         double[] a = x.data();
@@ -229,14 +229,8 @@ final class Kernels {
     /** Gathers entries along an axis by index. */
     static Tensor take(Tensor x, int[] indices, int axis) {
         int[] shape = x.shapeRef();
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= shape[i];
-        }
-        int inner = 1;
-        for (int i = axis + 1; i < shape.length; i++) {
-            inner *= shape[i];
-        }
+        int outer = outerSize(shape, axis);
+        int inner = innerSize(shape, axis);
         int len = shape[axis];
         double[] a = x.data();
         double[] out = new double[outer * indices.length * inner];
@@ -251,14 +245,8 @@ final class Kernels {
     /** Adds slices into a zero tensor of axis length {@code size}: the transpose of {@link #take}. */
     static Tensor scatterAdd(Tensor x, int[] indices, int axis, int size) {
         int[] shape = x.shapeRef();
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= shape[i];
-        }
-        int inner = 1;
-        for (int i = axis + 1; i < shape.length; i++) {
-            inner *= shape[i];
-        }
+        int outer = outerSize(shape, axis);
+        int inner = innerSize(shape, axis);
         double[] a = x.data();
         double[] out = new double[outer * size * inner];
         for (int o = 0; o < outer; o++) {
@@ -280,14 +268,8 @@ final class Kernels {
             total += p.shapeRef()[axis];
         }
         shape[axis] = total;
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= shape[i];
-        }
-        int inner = 1;
-        for (int i = axis + 1; i < shape.length; i++) {
-            inner *= shape[i];
-        }
+        int outer = outerSize(shape, axis);
+        int inner = innerSize(shape, axis);
         double[] out = new double[Shapes.size(shape)];
         int offset = 0;
         for (Tensor p : parts) {

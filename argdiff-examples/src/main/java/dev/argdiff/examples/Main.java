@@ -33,7 +33,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         versionProvider = Main.Version.class,
         synopsisSubcommandLabel = "COMMAND",
         description = "Differentiable optimization for the JVM: solvers whose solutions can be differentiated.",
-        subcommands = {ExampleCommand.class},
+        subcommands = {ExampleCommand.class, BenchCommand.class},
         footer = {"", "Exit status: 0 success, 1 failure, 2 bad command line or argument.",
                 "Run 'argdiff COMMAND --help' for the options of a command."})
 public final class Main implements Callable<Integer> {
@@ -138,6 +138,11 @@ public final class Main implements Callable<Integer> {
             err.println("argdiff: " + oneLine(message(e)));
             status = EXIT_USAGE;
         } else if (e instanceof IOException || e instanceof UncheckedIOException) {
+            err.println("argdiff: " + oneLine(message(e)));
+            status = EXIT_FAILURE;
+        } else if (e instanceof ArithmeticException) {
+            // A computation that argdiff refused to finish: an unconverged solve, an uncertified
+            // implicit derivative, a singular system. Its message says what and why.
             err.println("argdiff: " + oneLine(message(e)));
             status = EXIT_FAILURE;
         } else {

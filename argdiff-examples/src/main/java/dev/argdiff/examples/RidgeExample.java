@@ -1,7 +1,6 @@
 package dev.argdiff.examples;
 
 import dev.argdiff.ad.Autodiff;
-import dev.argdiff.data.Datasets;
 import dev.argdiff.implicit.ImplicitDiagnostics;
 import dev.argdiff.implicit.ImplicitDiff;
 import dev.argdiff.implicit.ImplicitOptions;
@@ -91,13 +90,11 @@ public final class RidgeExample {
 
     /** Runs the example, calling {@code onStep} after each outer step. */
     public static Result run(Options options, Consumer<Step> onStep) {
-        Datasets.RegressionSplit data = Datasets.diabetesSplit();
+        DiabetesTensors data = DiabetesTensors.load();
         int p = data.features();
-        Tensor xTrain = Tensor.of(new int[] {data.nTrain(), p}, data.xTrain());
-        Tensor yTrain = Tensor.of(data.yTrain());
-        Tensor xVal = Tensor.of(new int[] {data.nVal(), p}, data.xVal());
-        Tensor yVal = Tensor.of(data.yVal());
-        int n = data.nTrain();
+        Tensor xTrain = data.xTrain();
+        Tensor yTrain = data.yTrain();
+        int n = xTrain.dim(0);
 
         AtomicReference<SolveInfo> innerInfo = new AtomicReference<>();
         AtomicReference<ImplicitDiagnostics> adjoint = new AtomicReference<>();
@@ -125,7 +122,7 @@ public final class RidgeExample {
             Tensor init = warmStart;
             Autodiff.ValueAuxAndGrad<Tensor, Tensor> r = Autodiff.valueAndGradWithAux((Tensor th) -> {
                 Tensor w = ridgeSolution.apply(init, new Args(th.exp(), xTrain, yTrain));
-                Tensor loss = xVal.matmul(w).sub(yVal).square().mean();
+                Tensor loss = data.validationLoss(w);
                 return new Autodiff.Aux<>(loss, w);
             }).apply(theta);
             SolveInfo inner = innerInfo.get();

@@ -1,0 +1,302 @@
+package dev.argdiff.solvers;
+
+import dev.argdiff.ad.Autodiff;
+import dev.argdiff.ad.Pytree;
+import dev.argdiff.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Limited-memory BFGS for min_x f(x, θ), with a strong-Wolfe zoom line search.
+ *
+ * <p>Iteration: d = −H·∇f(x), where H is the L-BFGS inverse-Hessian approximation built from
+ * the last m pairs sᵢ = xᵢ₊₁ − xᵢ, yᵢ = ∇f(xᵢ₊₁) − ∇f(xᵢ) by the two-loop recursion
+ * (Nocedal and Wright, Algorithm 7.4) with initial matrix γ·I, γ = ⟨s, y⟩/⟨y, y⟩ of the newest
+ * pair (eq. 7.20); then x⁺ = x + t·d with t from {@link ZoomLineSearch} (strong Wolfe
+ * conditions, c1 = 1e-4, c2 = 0.9). The recursion runs on trees with {@link Pytree#vdot} and
+ * tensor operations, so unrolling ({@code implicitDiff(false)}) differentiates through it; the
+ * chosen step t is a constant for differentiation. A pair with ⟨s, y⟩ ≤ 1e-10·‖s‖‖y‖ is not
+ * stored (the strong Wolfe conditions guarantee ⟨s, y⟩ > 0 otherwise). When the line search
+ * finds no step with sufficient decrease, the iterate stays, the memory is cleared and the next
+ * iteration starts again from the steepest descent direction.
+ *
+ * <p>First step of each line search ("increase" strategy of JAXopt): the previous step times
+ * {@code increaseFactor}, capped at {@code maxStepsize}; {@code maxStepsize} again after a step
+ * below {@code minStepsize}.
+ *
+ * <p>Error: ‖∇f(x)‖ at the returned iterate. Optimality condition: F = ∇ₓf (symmetric, so
+ * implicit differentiation may use CG or Cholesky).
+ *
+ * <p>Defaults (JAXopt's LBFGS): history size 10, line search with at most 30 evaluations,
+ * maxStepsize 1, minStepsize 1e-6, increaseFactor 1.5, γ scaling on; common options in
+ * {@link SolverOptions} (tol 1e-6; JAXopt: 1e-3).
+ *
+ * <p>Reference: J. Nocedal, S. J. Wright, "Numerical Optimization", 2nd ed., Springer 2006,
+ * Algorithm 7.5; D. C. Liu, J. Nocedal, "On the limited memory BFGS method for large scale
+ * optimization", Math. Programming 1989.
+ *
+ * @param <X> the tree type of x
+ * @param <A> the arguments θ of f
+ */
+public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBFGS<X, A>> {
+
+    /**
+     * Iterations, error ‖∇f(x)‖ (+∞ before the first update), f(x) and ∇f(x) at the current
+     * iterate, the stored pairs (oldest first), the last step size, and the number of line
+     * searches that found no step with sufficient decrease.
+     */
+    public record State<X>(int iterations, double error, double value, X grad, List<X> sHistory, List<X> yHistory,
+                           double stepsize, int failedLineSearches) implements SolverState {
+    }
+
+    private final BiFunction<X, A, Tensor> fun;
+    private final int historySize;
+    private final double stepsize;
+    private final ZoomLineSearch lineSearch;
+    private final double minStepsize;
+    private final double increaseFactor;
+    private final boolean useGamma;
+
+    private LBFGS(SolverOptions options, BiFunction<X, A, Tensor> fun, int historySize, double stepsize,
+                  ZoomLineSearch lineSearch, double minStepsize, double increaseFactor, boolean useGamma) {
+        super(options);
+        this.fun = fun;
+        this.historySize = historySize;
+        this.stepsize = stepsize;
+        this.lineSearch = lineSearch;
+        this.minStepsize = minStepsize;
+        this.increaseFactor = increaseFactor;
+        this.useGamma = useGamma;
+    }
+
+    /**
+     * A solver for min f(x, args).
+     *
+     * @param fun the objective f(x, args), a scalar (0-d tensor), smooth in x
+     * @throws IllegalArgumentException if {@code fun} is null
+     */
+    public static <X, A> LBFGS<X, A> of(BiFunction<X, A, Tensor> fun) {
+        if (fun == null) {
+            throw new IllegalArgumentException("LBFGS.of: fun is null");
+        }
+        return new LBFGS<>(SolverOptions.defaults(), fun, 10, 0.0, ZoomLineSearch.defaults(), 1e-6, 1.5, true);
+    }
+
+    @Override
+    protected LBFGS<X, A> withOptions(SolverOptions options) {
+        return new LBFGS<>(options, fun, historySize, stepsize, lineSearch, minStepsize, increaseFactor, useGamma);
+    }
+
+    /** The number m of stored pairs (≥ 0; 0 gives steepest descent with the line search; default 10). */
+    public LBFGS<X, A> historySize(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("LBFGS.historySize: must be >= 0, got " + value);
+        }
+        return new LBFGS<>(options(), fun, value, stepsize, lineSearch, minStepsize, increaseFactor, useGamma);
+    }
+
+    /** A fixed step size (> 0), or ≤ 0 for the line search (default). */
+    public LBFGS<X, A> stepsize(double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("LBFGS.stepsize: must be finite, got " + value);
+        }
+        return new LBFGS<>(options(), fun, historySize, value, lineSearch, minStepsize, increaseFactor, useGamma);
+    }
+
+    /** The largest number of function evaluations per line search (≥ 1; default 30). */
+    public LBFGS<X, A> maxls(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("LBFGS.maxls: must be >= 1, got " + value);
+        }
+        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch.maxEvaluations(value), minStepsize,
+                increaseFactor, useGamma);
+    }
+
+    /** The Wolfe constants 0 < c1 < c2 < 1 of the line search (default 1e-4 and 0.9). */
+    public LBFGS<X, A> wolfe(double c1, double c2) {
+        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch.wolfe(c1, c2), minStepsize,
+                increaseFactor, useGamma);
+    }
+
+    /** The largest step of a line search (finite, > 0; default 1). */
+    public LBFGS<X, A> maxStepsize(double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("LBFGS.maxStepsize: must be finite and > 0, got " + value);
+        }
+        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch.maxStepsize(value), minStepsize,
+                increaseFactor, useGamma);
+    }
+
+    /** Below this step the next line search starts again from maxStepsize (≥ 0; default 1e-6). */
+    public LBFGS<X, A> minStepsize(double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("LBFGS.minStepsize: must be finite and >= 0, got " + value);
+        }
+        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch, value, increaseFactor, useGamma);
+    }
+
+    /** The first step of a line search is the previous one times this factor (≥ 1; default 1.5). */
+    public LBFGS<X, A> increaseFactor(double value) {
+        if (!(value >= 1) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("LBFGS.increaseFactor: must be finite and >= 1, got " + value);
+        }
+        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch, minStepsize, value, useGamma);
+    }
+
+    /** Scale the initial inverse Hessian by γ = ⟨s, y⟩/⟨y, y⟩ (default true) or use the identity. */
+    public LBFGS<X, A> useGamma(boolean value) {
+        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch, minStepsize, increaseFactor, value);
+    }
+
+    public int historySize() {
+        return historySize;
+    }
+
+    public ZoomLineSearch lineSearch() {
+        return lineSearch;
+    }
+
+    @Override
+    public State<X> init(X initParams, A args) {
+        Autodiff.ValueAndGrad<X> vg = valueAndGrad(initParams, args);
+        return new State<>(0, Double.POSITIVE_INFINITY, vg.value().item(), vg.gradient(), List.of(), List.of(),
+                lineSearch.maxStepsize(), 0);
+    }
+
+    @Override
+    public OptStep<X, State<X>> update(X x, State<X> state, A args) {
+        X grad = state.grad();
+        List<X> ss = state.sHistory();
+        List<X> ys = state.yHistory();
+        X direction = Pytree.map(inverseHessianProduct(grad, ss, ys), Tensor::neg);
+        X xc = Autodiff.stopGradient(x);
+        A ac = Autodiff.stopGradient(args);
+        double slope0 = Pytree.vdot(Autodiff.stopGradient(grad), Autodiff.stopGradient(direction)).item();
+        if (!(slope0 < 0)) {
+            // Not a descent direction (rounding in the recursion): restart from steepest descent.
+            ss = List.of();
+            ys = List.of();
+            direction = Pytree.map(grad, Tensor::neg);
+            slope0 = -Pytree.vdot(Autodiff.stopGradient(grad), Autodiff.stopGradient(grad)).item();
+        }
+        if (slope0 == 0) {
+            // ∇f(x) = 0 exactly: a stationary point.
+            return new OptStep<>(x, new State<>(state.iterations() + 1, 0.0, state.value(), grad, ss, ys,
+                    state.stepsize(), state.failedLineSearches()));
+        }
+        X dc = Autodiff.stopGradient(direction);
+        Map<Double, Autodiff.ValueAndGrad<X>> evaluated = new HashMap<>();
+        double t;
+        boolean failed = false;
+        if (stepsize > 0) {
+            t = stepsize;
+        } else {
+            double init = state.stepsize() <= minStepsize ? lineSearch.maxStepsize()
+                    : Math.min(state.stepsize() * increaseFactor, lineSearch.maxStepsize());
+            ZoomLineSearch.Result ls = lineSearch.search(s -> {
+                X point = axpy(xc, s, dc);
+                Autodiff.ValueAndGrad<X> vg = valueAndGrad(point, ac);
+                evaluated.put(s, vg);
+                return new ZoomLineSearch.Point(s, vg.value().item(), Pytree.vdot(vg.gradient(), dc).item());
+            }, state.value(), slope0, init);
+            t = ls.stepsize();
+            failed = ls.failed();
+        }
+        if (failed) {
+            return new OptStep<>(x, new State<>(state.iterations() + 1, norm(grad), state.value(), grad, List.of(),
+                    List.of(), lineSearch.maxStepsize(), state.failedLineSearches() + 1));
+        }
+        X next = axpy(x, t, direction);
+        Autodiff.ValueAndGrad<X> vg = evaluated.get(t);
+        if (vg == null || isTraced(next)) {
+            // Unrolling (or a fixed step): the gradient must be a traced function of (x, θ).
+            vg = valueAndGrad(next, args);
+        }
+        X nextGrad = vg.gradient();
+        if (historySize > 0) {
+            X s = Pytree.map2(next, x, Tensor::sub);
+            X y = Pytree.map2(nextGrad, grad, Tensor::sub);
+            double sy = Pytree.vdot(Autodiff.stopGradient(s), Autodiff.stopGradient(y)).item();
+            double sn = norm(s);
+            double yn = norm(y);
+            if (sy > 1e-10 * sn * yn) {
+                ss = push(ss, s);
+                ys = push(ys, y);
+            }
+        }
+        return new OptStep<>(next, new State<>(state.iterations() + 1, norm(nextGrad), vg.value().item(), nextGrad,
+                ss, ys, t, state.failedLineSearches()));
+    }
+
+    /** H·g by the two-loop recursion (tensor operations on trees; differentiable). */
+    private X inverseHessianProduct(X g, List<X> ss, List<X> ys) {
+        int k = ss.size();
+        if (k == 0) {
+            return g;
+        }
+        Tensor[] rho = new Tensor[k];
+        Tensor[] alpha = new Tensor[k];
+        X q = g;
+        for (int i = k - 1; i >= 0; i--) {
+            rho[i] = Pytree.vdot(ss.get(i), ys.get(i)).reciprocal();
+            Tensor a = rho[i].mul(Pytree.vdot(ss.get(i), q));
+            alpha[i] = a;
+            q = Pytree.map2(q, ys.get(i), (qq, yy) -> qq.sub(yy.mul(a)));
+        }
+        X r = q;
+        if (useGamma) {
+            Tensor gamma = Pytree.vdot(ss.get(k - 1), ys.get(k - 1)).div(Pytree.vdot(ys.get(k - 1), ys.get(k - 1)));
+            r = Pytree.map(r, v -> v.mul(gamma));
+        }
+        for (int i = 0; i < k; i++) {
+            Tensor b = rho[i].mul(Pytree.vdot(ys.get(i), r));
+            Tensor c = alpha[i].sub(b);
+            r = Pytree.map2(r, ss.get(i), (rr, s) -> rr.add(s.mul(c)));
+        }
+        return r;
+    }
+
+    private List<X> push(List<X> history, X value) {
+        int from = Math.max(0, history.size() + 1 - historySize);
+        List<X> out = new ArrayList<>(history.subList(from, history.size()));
+        out.add(value);
+        return Collections.unmodifiableList(out);
+    }
+
+    private Autodiff.ValueAndGrad<X> valueAndGrad(X x, A args) {
+        return Autodiff.valueAndGrad((X z) -> fun.apply(z, args)).apply(x);
+    }
+
+    private static <X> X axpy(X x, double t, X d) {
+        return Pytree.map2(x, d, (a, b) -> a.add(b.mul(t)));
+    }
+
+    private static boolean isTraced(Object tree) {
+        for (Tensor t : Pytree.leaves(tree)) {
+            if (t.isTraced()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static double norm(Object tree) {
+        Object c = Autodiff.stopGradient(tree);
+        return Math.sqrt(Pytree.vdot(c, c).item());
+    }
+
+    @Override
+    public X optimality(X params, A args) {
+        return Autodiff.grad((X z) -> fun.apply(z, args)).apply(params);
+    }
+
+    @Override
+    protected boolean optimalityIsGradient() {
+        return true;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.argdiff.examples;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.argdiff.ad.Autodiff;
+import dev.argdiff.data.SyntheticLasso;
+import dev.argdiff.implicit.ImplicitOptions;
+import dev.argdiff.prox.Prox;
+import dev.argdiff.solvers.ProximalGradient;
+import dev.argdiff.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+
+/**
+ * The lasso hypergradient benchmark: on the synthetic problems of the reference file (bit-exact
+ * data, λ = 0.1·λ_max, ProximalGradient with FISTA and backtracking, exactly 200 iterations from
+ * w = 0), the median wall time of
+ * <ol>
+ *   <li>the solve alone,</li>
+ *   <li>the solve plus the hypergradient d Σw*² / dλ by implicit differentiation,</li>
+ *   <li>the same hypergradient by unrolling the 200 iterations (reverse mode),</li>
+ * </ol>
+ * their ratios, and the peak heap of one unrolled and one implicit run. The values are printed
+ * next to the reference's (JAXopt implicit, PyTorch unrolled) so every run checks correctness.
+ */
+public final class LassoBench {
+    private LassoBench() {
+    }
+
+    /** The three problem sizes of the reference file. */
+    public static final List<String> SIZES = List.of("200x50", "1000x200", "2000x1000");
+
+    public record Options(List<String> sizes, int repeats, int iterations) {
+        public Options {
+            if (sizes == null || sizes.isEmpty()) {
+                throw new IllegalArgumentException("--sizes must name at least one size");
+            }
+            for (String s : sizes) {
+                if (!SIZES.contains(s)) {
+                    throw new IllegalArgumentException("--sizes: unknown size '" + s + "', expected one of " + SIZES);
+                }
+            }
+            if (repeats < 1) {
+                throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+            }
+            if (iterations < 1) {
+                throw new IllegalArgumentException("--iterations must be >= 1, got " + iterations);
+            }
+        }
+    }
+
+    /**
+     * One size's measurements: medians in milliseconds, ratios to the solve alone, peak heap in
+     * MiB above the baseline, and the values with the reference's.
+     */
+    public record Row(String size, int iterations, int repeats, double solveMs, double implicitMs, double unrolledMs,
+                      double implicitRatio, double unrolledRatio, double implicitPeakMiB, double unrolledPeakMiB,
+                      int nnz, double sumsq, double gradImplicit, double gradUnrolled, Integer refNnz, Double refSumsq,
+                      Double refGradImplicit, Double refGradUnrolled) {
+    }
+
+    record Args(Tensor lam, Tensor a, Tensor b) {
+    }
+
+    static Tensor leastSquares(Tensor w, Args a) {
+        return a.a().matmul(w).sub(a.b()).square().mean().mul(0.5);
+    }
+
+    /** Measures one size. {@code progress} is called after each timed run. */
+    public static Row measure(String size, Options options, Runnable progress) {
+        String[] nm = size.split("x");
+        SyntheticLasso problem = SyntheticLasso.generate(Integer.parseInt(nm[0]), Integer.parseInt(nm[1]));
+        int p = problem.a().dim(1);
+        Tensor lam = Tensor.scalar(problem.lambda());
+        // Exactly `iterations` iterations (tol 0), as in the reference. The problems are not converged to
+        // 1e-12 after 200 iterations, so the certification tolerance is set explicitly to 1e-6.
+        ProximalGradient<Tensor, Args> implicit = ProximalGradient.<Tensor, Args>of(LassoBench::leastSquares,
+                        (x, a, s) -> Prox.lasso(x, a.lam(), s))
+                .maxiter(options.iterations()).tol(0.0)
+                .implicitOptions(ImplicitOptions.defaults().withOptimalityTolerance(1e-6));
+        ProximalGradient<Tensor, Args> unrolled = implicit.implicitDiff(false);
+        Tensor w0 = Tensor.zeros(p);
+        Supplier<Tensor> solve = () -> implicit.run(w0, new Args(lam, problem.a(), problem.b())).params();
+        Function<ProximalGradient<Tensor, Args>, Tensor> hypergradient = solver -> Autodiff.grad(
+                (Tensor l) -> solver.run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm()).apply(lam);
+
+        // Warm up every path (JIT), then interleave the timed runs so that drift in the machine's
+        // load affects the three modes alike.
+        Tensor w = solve.get();
+        Tensor gImplicit = hypergradient.apply(implicit);
+        Tensor gUnrolled = hypergradient.apply(unrolled);
+        for (int i = 0; i < WARMUP_RUNS; i++) {
+            solve.get();
+            hypergradient.apply(implicit);
+            hypergradient.apply(unrolled);
+        }
+        double[][] ms = new double[3][options.repeats()];
+        for (int i = 0; i < options.repeats(); i++) {
+            ms[0][i] = timeMs(solve::get);
+            ms[1][i] = timeMs(() -> hypergradient.apply(implicit));
+            ms[2][i] = timeMs(() -> hypergradient.apply(unrolled));
+            if (progress != null) {
+                progress.run();
+            }
+        }
+        double solveMs = median(ms[0]);
+        double implicitMs = median(ms[1]);
+        double unrolledMs = median(ms[2]);
+        double implicitPeak = peakHeapMiB(() -> hypergradient.apply(implicit));
+        double unrolledPeak = peakHeapMiB(() -> hypergradient.apply(unrolled));
+
+        int nnz = 0;
+        for (double v : w.toArray()) {
+            nnz += v != 0 ? 1 : 0;
+        }
+        JsonObject ref = reference(size);
+        return new Row(size, options.iterations(), options.repeats(), solveMs, implicitMs, unrolledMs,
+                implicitMs / solveMs, unrolledMs / solveMs, implicitPeak, unrolledPeak, nnz, w.squaredNorm().item(),
+                gImplicit.item(), gUnrolled.item(),
+                ref == null ? null : ref.get("nnz").getAsInt(),
+                ref == null ? null : ref.get("sumsq_w").getAsDouble(),
+                ref == null ? null : ref.get("dsumsq_dlam_implicit_jaxopt").getAsDouble(),
+                ref == null ? null : ref.get("dsumsq_dlam_unrolled_pytorch").getAsDouble());
+    }
+
+    /** Untimed runs of each mode before measuring. */
+    static final int WARMUP_RUNS = 2;
+
+    private static double timeMs(Runnable run) {
+        long t0 = System.nanoTime();
+        run.run();
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    }
+
+    /**
+     * The largest heap in use during one run, above the heap in use after a GC before it: the
+     * sum over heap pools of their peak usage (an upper bound, as pools may peak at different
+     * moments), minus the baseline.
+     */
+    private static double peakHeapMiB(Runnable run) {
+        List<MemoryPoolMXBean> pools = new ArrayList<>();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.isValid()) {
+                pools.add(pool);
+            }
+        }
+        System.gc();
+        long baseline = 0;
+        for (MemoryPoolMXBean pool : pools) {
+            baseline += pool.getUsage().getUsed();
+            pool.resetPeakUsage();
+        }
+        run.run();
+        long peak = 0;
+        for (MemoryPoolMXBean pool : pools) {
+            peak += pool.getPeakUsage().getUsed();
+        }
+        return Math.max(0, peak - baseline) / (1024.0 * 1024.0);
+    }
+
+    private static JsonObject reference(String size) {
+        try (InputStream in = LassoBench.class.getResourceAsStream("/dev/argdiff/examples/reference/lasso_synthetic.json")) {
+            if (in == null) {
+                return null;
+            }
+            JsonObject all = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+            JsonObject sizes = all.getAsJsonObject("sizes");
+            return sizes.has(size) ? sizes.getAsJsonObject(size) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -158,24 +158,53 @@ public final class Datasets {
      * features, disease progression as target.
      */
     public static RegressionSplit diabetesSplit() {
-        Table t = resource("diabetes_split.csv");
-        int features = 10;
-        int[] xColumns = new int[features];
-        for (int j = 0; j < features; j++) {
-            xColumns[j] = t.columnIndex("x" + j);
+        return regressionSplit(resource("diabetes_split.csv"), "diabetes_split.csv");
+    }
+
+    /**
+     * A train/validation regression split from a CSV file laid out like {@code diabetes_split.csv}:
+     * a header, a column {@code is_val} (0 training, 1 validation), a column {@code y} (the target)
+     * and any number of feature columns (all the others, in file order).
+     *
+     * @throws IllegalArgumentException for a malformed file (see {@link #readCsv}), a missing
+     *         {@code is_val} or {@code y} column, no feature column, an {@code is_val} other than 0
+     *         or 1, or no training or no validation row; the message names the file and the row
+     */
+    public static RegressionSplit readRegressionSplit(Path file) {
+        return regressionSplit(readCsv(file), file.toString());
+    }
+
+    private static RegressionSplit regressionSplit(Table t, String source) {
+        if (!t.columns().contains("is_val") || !t.columns().contains("y")) {
+            throw new IllegalArgumentException(source + ": needs columns 'is_val' and 'y' (and feature columns), found "
+                    + t.columns());
         }
         int isVal = t.columnIndex("is_val");
         int y = t.columnIndex("y");
+        int features = t.width() - 2;
+        if (features < 1) {
+            throw new IllegalArgumentException(source + ": no feature column besides 'is_val' and 'y'");
+        }
+        int[] xColumns = new int[features];
+        for (int c = 0, j = 0; c < t.width(); c++) {
+            if (c != isVal && c != y) {
+                xColumns[j++] = c;
+            }
+        }
         int nVal = 0;
         for (int r = 0; r < t.rows(); r++) {
             double flag = t.get(r, isVal);
             if (flag != 0 && flag != 1) {
-                throw new IllegalStateException("diabetes_split.csv: row " + (r + 1) + ": is_val is " + flag
+                throw new IllegalArgumentException(source + ": data row " + (r + 1) + ": is_val is " + flag
                         + ", expected 0 or 1");
             }
             nVal += (int) flag;
         }
         int nTrain = t.rows() - nVal;
+        if (nTrain == 0 || nVal == 0) {
+            throw new IllegalArgumentException(source + ": needs at least one training row (is_val = 0) and one "
+                    + "validation row (is_val = 1), found " + nTrain + " and " + nVal);
+        }
         double[] xTrain = new double[nTrain * features];
         double[] yTrain = new double[nTrain];
         double[] xVal = new double[nVal * features];

@@ -51,6 +51,11 @@ final class LassoCommand implements Callable<Integer> {
             description = "Stopping tolerance of the inner solver (default: ${DEFAULT-VALUE}).")
     private double innerTol;
 
+    @Option(names = "--data", paramLabel = "FILE.csv",
+            description = "A train/validation split laid out like the bundled diabetes_split.csv (columns is_val, y, "
+                    + "then the features) instead of the diabetes data.")
+    private Path data;
+
     @Option(names = "--json", description = "Print one JSON object per step (loss, theta, hypergradient, inner "
             + "iterations and error, adjoint residual, support size, coefficients) instead of text.")
     private boolean json;
@@ -79,17 +84,19 @@ final class LassoCommand implements Callable<Integer> {
         LassoExample.Options options = new LassoExample.Options(which, unrolling, steps, learningRate, theta,
                 innerMaxiter, innerTol);
         JsonOutput jsonOut = new JsonOutput(streams.out());
-        if (!json) {
-            streams.out().printf("lasso on diabetes: inner %s, %s%n", which.name().toLowerCase(Locale.ROOT),
-                    unrolling ? "unrolled differentiation" : "implicit differentiation");
-            streams.out().println("step  validation loss     theta         d loss/d theta   inner it.  nnz  adjoint residual");
-        }
         LassoExample.Result result;
         try (Progress progress = Progress.start("lasso", steps, !json)) {
-            result = LassoExample.run(options, s -> {
+            result = LassoExample.run(options, data, s -> {
                 if (json) {
                     jsonOut.step(s);
                 } else {
+                    if (s.step() == 1) {
+                        streams.out().printf("lasso on %s: inner %s, %s%n", data == null ? "diabetes" : data,
+                                which.name().toLowerCase(Locale.ROOT),
+                                unrolling ? "unrolled differentiation" : "implicit differentiation");
+                        streams.out().println("step  validation loss     theta         d loss/d theta   inner it.  nnz  "
+                                + "adjoint residual");
+                    }
                     streams.out().printf(Locale.ROOT, "%4d  %.8f  %.10f  %14.6f   %6d    %3d  %s%n", s.step(), s.loss(),
                             s.theta(), s.hypergradient(), s.innerIterations(), s.nonZeros(),
                             Double.isNaN(s.adjointResidual()) ? "(unrolled)" : String.format(Locale.ROOT, "%.2e",

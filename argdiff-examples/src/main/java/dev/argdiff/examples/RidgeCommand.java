@@ -37,6 +37,11 @@ final class RidgeCommand implements Callable<Integer> {
             description = "CG iterations of the inner ridge solve (default: ${DEFAULT-VALUE}).")
     private int innerMaxiter;
 
+    @Option(names = "--data", paramLabel = "FILE.csv",
+            description = "A train/validation split laid out like the bundled diabetes_split.csv (columns is_val, y, "
+                    + "then the features) instead of the diabetes data.")
+    private Path data;
+
     @Option(names = "--json", description = "Print one JSON object per step (loss, theta, hypergradient, "
             + "inner iterations and residual, adjoint residual) instead of text.")
     private boolean json;
@@ -52,15 +57,16 @@ final class RidgeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RidgeExample.Options options = new RidgeExample.Options(steps, learningRate, theta, innerMaxiter);
         JsonOutput jsonOut = new JsonOutput(streams.out());
-        if (!json) {
-            streams.out().println("step  validation loss        theta          d loss/d theta   inner CG  adjoint residual");
-        }
         RidgeExample.Result result;
         try (Progress progress = Progress.start("ridge", steps, !json)) {
-            result = RidgeExample.run(options, s -> {
+            result = RidgeExample.run(options, data, s -> {
                 if (json) {
                     jsonOut.step(s);
                 } else {
+                    if (s.step() == 1) {
+                        streams.out().println("step  validation loss        theta          d loss/d theta   inner CG  "
+                                + "adjoint residual");
+                    }
                     streams.out().printf("%4d  %.10f  %.10f  %14.6f   %3d it.   %.2e%n", s.step(), s.loss(), s.theta(),
                             s.hypergradient(), s.innerIterations(), s.adjointResidual());
                 }

@@ -88,9 +88,19 @@ public final class RidgeExample {
         return a.x().matmul(w).sub(a.y()).square().mean().mul(0.5).add(a.l2reg().mul(0.5).mul(w.squaredNorm()));
     }
 
-    /** Runs the example, calling {@code onStep} after each outer step. */
+    /** Runs the example on the bundled diabetes split, calling {@code onStep} after each outer step. */
     public static Result run(Options options, Consumer<Step> onStep) {
-        DiabetesTensors data = DiabetesTensors.load();
+        return run(options, null, onStep);
+    }
+
+    /**
+     * Runs the example on a train/validation split read from {@code dataFile} (laid out like
+     * {@code diabetes_split.csv}: is_val, y, features), or on the diabetes split when it is null.
+     *
+     * @throws IllegalArgumentException if the file is missing or malformed (the message names the file and row)
+     */
+    public static Result run(Options options, java.nio.file.Path dataFile, Consumer<Step> onStep) {
+        RegressionData data = RegressionData.load(dataFile);
         int p = data.features();
         Tensor xTrain = data.xTrain();
         Tensor yTrain = data.yTrain();

@@ -67,7 +67,7 @@ class LassoExampleTest {
     }
 
     private static double closedFormHypergradient(double[] w, double lambda) {
-        DiabetesTensors data = DiabetesTensors.load();
+        RegressionData data = RegressionData.load();
         double[] x = data.xTrain().toArray();
         int n = data.xTrain().dim(0);
         int p = data.features();

@@ -129,12 +129,20 @@ public final class LinearOperator<V> {
         }
     }
 
-    /** A + ridge·I (keeps the tags; a positive ridge on a symmetric operator keeps it symmetric). */
+    /**
+     * A + ridge·I. Keeps the tags, except that a negative ridge drops {@link Tag#POSITIVE_DEFINITE}
+     * (it can make the operator indefinite, and a stale tag would send {@link LinearSolver#auto()}
+     * to Cholesky or CG).
+     */
     public LinearOperator<V> plusIdentity(double ridge) {
         if (!Double.isFinite(ridge)) {
             throw new IllegalArgumentException("LinearOperator.plusIdentity: ridge must be finite, got " + ridge);
         }
-        return new LinearOperator<>(kind, params, matvec, rmatvec, like, tags, shift + ridge);
+        EnumSet<Tag> t = tags.isEmpty() ? EnumSet.noneOf(Tag.class) : EnumSet.copyOf(tags);
+        if (ridge < 0) {
+            t.remove(Tag.POSITIVE_DEFINITE);
+        }
+        return new LinearOperator<>(kind, params, matvec, rmatvec, like, t, shift + ridge);
     }
 
     /** Aᵀ: the transpose product (given or derived) becomes the product. */

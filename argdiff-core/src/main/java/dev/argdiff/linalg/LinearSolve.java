@@ -67,6 +67,16 @@ public final class LinearSolve {
         if (initialGuess != null) {
             checkVector("initialGuess", a, initialGuess);
         }
+        if (solver.ridge() != 0 && solver.methodFor(a) == LinearSolver.Method.NORMAL_CG) {
+            // With a ridge, normal CG solves (AᵀA + ridge·I)·x = Aᵀb, not A·x = b, and the implicit rules below
+            // (those of A·x = b) would miss the dAᵀ·(b − A·x) term. Solve and differentiate the system actually
+            // solved: CG on the normal operator performs the same iterations as NormalConjugateGradient.
+            LinearOperator<V> at = a.transpose();
+            LinearOperator<V> normal = at.compose(a).plusIdentity(solver.ridge())
+                    .withTags(Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE);
+            return solveWithInfo(normal, at.apply(b), initialGuess,
+                    solver.withMethod(LinearSolver.Method.CG).withRidge(0));
+        }
         double[] x0 = initialGuess == null ? null : Pytree.toArray(initialGuess);
         AtomicReference<SolveInfo> info = new AtomicReference<>();
         V x = Autodiff.customDerivatives(
@@ -188,7 +198,10 @@ public final class LinearSolve {
                 if (initialGuess != null) {
                     opts = opts.withInitialGuess(initialGuess);
                 }
-                MatVec pre = solver.preconditioner().build(op);
+                // The preconditioner approximates the inverse of the system actually iterated on: with the
+                // solver's ridge, and for normal CG the normal operator AᵀA (+ ridge·I), not A.
+                LinearOperator<V> system = method == LinearSolver.Method.NORMAL_CG ? op.transpose().compose(op) : op;
+                MatVec pre = solver.preconditioner().build(solver.ridge() == 0 ? system : system.plusIdentity(solver.ridge()));
                 if (pre != null) {
                     opts = opts.withPreconditioner(pre);
                 }
@@ -214,7 +227,7 @@ public final class LinearSolve {
                 }
                 x = kr.solution();
                 info = new SolveInfo(kr.solver(), n, kr.iterations(), kr.residualNorm(), kr.relativeResidual(),
-                        solver.rtol(), kr.converged(), kr.converged() ? "" : kr.status() + (kr.message() == null ? ""
+                        solver.rtol(), kr.converged(), kr.converged() ? "" : kr.status() + (kr.message().isEmpty() ? ""
                         : ": " + kr.message()));
             }
         }

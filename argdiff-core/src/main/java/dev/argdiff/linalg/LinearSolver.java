@@ -111,7 +111,11 @@ public final class LinearSolver {
         return new LinearSolver(method, rtol, atol, value, ridge, preconditioner, restart, policy, observer);
     }
 
-    /** Solve (A + ridge·I)·x = b instead (for normal CG: (AᵀA + ridge·I)·x = Aᵀb). */
+    /**
+     * Solve (A + ridge·I)·x = b instead. For normal CG: (AᵀA + ridge·I)·x = Aᵀb, which
+     * {@link LinearSolve} solves and differentiates as CG on that operator (so its
+     * {@link SolveInfo} names ConjugateGradient).
+     */
     public LinearSolver withRidge(double value) {
         if (!(value >= 0) || !Double.isFinite(value)) {
             throw new IllegalArgumentException("LinearSolver.withRidge: ridge must be finite and >= 0, got " + value);
@@ -145,6 +149,11 @@ public final class LinearSolver {
     /** Receives the diagnostics of every concrete solve made with this solver (primal, tangent, adjoint). */
     public LinearSolver withObserver(Consumer<SolveInfo> value) {
         return new LinearSolver(method, rtol, atol, maxiter, ridge, preconditioner, restart, policy, value);
+    }
+
+    /** This solver with another method and the same options. */
+    LinearSolver withMethod(Method value) {
+        return new LinearSolver(value, rtol, atol, maxiter, ridge, preconditioner, restart, policy, observer);
     }
 
     public Method method() {

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.GradCheck;
 import dev.argdiff.tensor.Tensor;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -28,7 +27,6 @@ import java.util.function.Function;
  * equations, solver ridge), stale POSITIVE_DEFINITE tags after a negative shift, and the
  * message of an unconverged Krylov solve.
  */
-@Disabled("fails until the fixes to LinearSolve, LinearSolver and LinearOperator from the h-linalg report are applied")
 class LinearSolveRegressionTest {
 
     /**

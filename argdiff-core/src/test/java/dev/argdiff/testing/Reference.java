@@ -61,49 +61,9 @@ public final class Reference {
     public record Lasso(String name, int rows, int cols, double lam, int nnz, double sumsqW,
                         double dsumsqDlamImplicitJaxopt, double dsumsqDlamUnrolledPytorch) {
 
-        /**
-         * The problem's data, bit for bit: a SplitMix64 stream with seed 42 gives uniform
-         * u = (z >>> 11)·2⁻⁵³; its first rows·cols values fill A row-major as 2u − 1, the next
-         * rows values fill b as 2u − 1.
-         */
-        public LassoData data() {
-            SplitMix64 random = new SplitMix64(42);
-            double[] a = new double[rows * cols];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = 2 * random.nextUniform() - 1;
-            }
-            double[] b = new double[rows];
-            for (int i = 0; i < rows; i++) {
-                b[i] = 2 * random.nextUniform() - 1;
-            }
-            return new LassoData(a, b, rows, cols);
-        }
-    }
-
-    /** The data of a {@link Lasso} problem: A is rows×cols row-major, b has rows entries. */
-    public record LassoData(double[] a, double[] b, int rows, int cols) {
-    }
-
-    /** The SplitMix64 generator exactly as {@code lasso_synthetic.json} specifies it. */
-    public static final class SplitMix64 {
-        private long state;
-
-        public SplitMix64(long seed) {
-            this.state = seed;
-        }
-
-        /** The next 64 random bits. */
-        public long nextLong() {
-            state += 0x9E3779B97F4A7C15L;
-            long z = state;
-            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            return z ^ (z >>> 31);
-        }
-
-        /** A uniform double in [0, 1): the top 53 bits of {@link #nextLong()} times 2⁻⁵³. */
-        public double nextUniform() {
-            return (nextLong() >>> 11) * 0x1.0p-53;
+        /** The problem's data, bit for bit, from the library's generator of the file's SplitMix64 stream. */
+        public dev.argdiff.data.SyntheticLasso data() {
+            return dev.argdiff.data.SyntheticLasso.generate(rows, cols);
         }
     }
 

@@ -60,17 +60,20 @@ class ReferenceTest {
         Map<String, Reference.Lasso> cases = Reference.lassoSynthetic();
         assertEquals(List.of("200x50", "1000x200", "2000x1000"), List.copyOf(cases.keySet()));
         for (Reference.Lasso c : cases.values()) {
-            Reference.LassoData data = c.data();
-            // lam = 0.1·max|Aᵀb|/n, as the file defines it.
+            dev.argdiff.data.SyntheticLasso data = c.data();
+            double[] a = data.a().toArray();
+            double[] b = data.b().toArray();
+            // lam = 0.1·max|Aᵀb|/n, as the file defines it, recomputed here independently of the generator.
             double max = 0;
             for (int j = 0; j < c.cols(); j++) {
                 double s = 0;
                 for (int i = 0; i < c.rows(); i++) {
-                    s += data.a()[i * c.cols() + j] * data.b()[i];
+                    s += a[i * c.cols() + j] * b[i];
                 }
                 max = Math.max(max, Math.abs(s));
             }
             assertEquals(c.lam(), 0.1 * max / c.rows(), 1e-14 * c.lam(), c.name());
+            assertEquals(c.lam(), data.lambda(), 1e-14 * c.lam(), c.name());
             assertEquals(c.dsumsqDlamImplicitJaxopt(), c.dsumsqDlamUnrolledPytorch(),
                     1e-6 * Math.abs(c.dsumsqDlamImplicitJaxopt()), c.name());
         }

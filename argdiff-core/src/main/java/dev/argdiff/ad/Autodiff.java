@@ -347,13 +347,20 @@ public final class Autodiff {
             return (R) outDef.unflatten(Arrays.asList(outs));
         }
 
-        @SuppressWarnings("unchecked")
         @Override
         public JvpOutput jvp(Tensor[] primals, Tensor[] tangents) {
             if (jvpRule == null) {
                 return null;
             }
-            Tensor[] outs = Dispatch.bindCustom(this, primals);
+            return jvpWithOutputs(primals, Dispatch.bindCustom(this, primals), tangents);
+        }
+
+        @SuppressWarnings("unchecked")
+        @Override
+        public JvpOutput jvpWithOutputs(Tensor[] primals, Tensor[] outs, Tensor[] tangents) {
+            if (jvpRule == null) {
+                return null;
+            }
             T p = (T) inDef.unflatten(Arrays.asList(primals));
             T t = (T) inDef.unflatten(fillZeros(tangents, Arrays.asList(primals)));
             R o = unflattenOutput(outs);

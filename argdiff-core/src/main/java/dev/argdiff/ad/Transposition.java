@@ -62,7 +62,9 @@ final class Transposition {
                 for (Tensor p : primals) {
                     ts.add(trace.variable(Tensor.zeros(p.shape())));
                 }
-                CustomRule.JvpOutput jo = rule.jvp(primals, ts.toArray(new Tensor[0]));
+                // The outputs of the forward pass: evaluating the function again here would, for
+                // a solver, repeat the whole solve in every pullback.
+                CustomRule.JvpOutput jo = rule.jvpWithOutputs(primals, outs, ts.toArray(new Tensor[0]));
                 if (jo == null) {
                     throw new IllegalStateException(rule.name() + ": custom rule has neither a JVP nor a VJP rule");
                 }

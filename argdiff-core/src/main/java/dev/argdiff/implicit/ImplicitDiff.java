@@ -160,10 +160,13 @@ public final class ImplicitDiff {
             ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), e.info());
             report(options, d);
             boolean notPd = e.getCause() instanceof dev.argdiff.linalg.dense.NotPositiveDefiniteException;
+            // A Cholesky failure cannot tell an exactly singular matrix (its last pivot is ±rounding) from an
+            // indefinite one, so its message names both causes.
             throw new ImplicitDiffException(op + (notPd
-                    ? ": the optimality Jacobian ∂ₓF is not positive definite, but the options declare it symmetric "
-                    + "positive definite (withSymmetric(true), right for F = ∇f at a strict minimum; a fixed-point residual "
-                    + "T(x) − x of a gradient step is negative definite): "
+                    ? ": the optimality Jacobian ∂ₓF is singular or not positive definite: either the solution is not "
+                    + "locally unique (e.g. duplicated features without regularization), or ∂ₓF is indefinite while the "
+                    + "options declare it symmetric positive definite (withSymmetric(true) is right for F = ∇f at a "
+                    + "strict minimum; the fixed-point residual T(x) − x of a gradient step is negative definite): "
                     : ": the optimality Jacobian ∂ₓF is singular or cannot be factored "
                     + "(the solution is not locally unique, e.g. duplicated features without regularization): ")
                     + e.getMessage(), d, e);

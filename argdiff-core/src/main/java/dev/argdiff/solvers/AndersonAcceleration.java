@@ -41,6 +41,12 @@ import java.util.function.BiFunction;
  * returns T of it and reports the residual of the point before). Common options in
  * {@link SolverOptions} (maxiter 500, tol 1e-6; JAXopt: 100 and 1e-5).
  *
+ * <pre>{@code
+ * // x = cos(x), componentwise: 17 iterations to 1e-12, against 71 for FixedPointIteration
+ * var aa = AndersonAcceleration.<Tensor, Object>of((x, a) -> x.cos()).tol(1e-12);
+ * Tensor x = aa.run(Tensor.zeros(3), List.of()).params();   // 0.739085… in every entry
+ * }</pre>
+ *
  * <p>Reference: D. G. Anderson, "Iterative procedures for nonlinear integral equations", J. ACM
  * 1965; H. F. Walker, P. Ni, "Anderson acceleration for fixed-point iterations", SIAM J. Numer.
  * Anal. 2011; S. Pollock, L. Rebholz, "Anderson acceleration for contractive and noncontractive
@@ -150,6 +156,11 @@ public final class AndersonAcceleration<X, A>
         return new State<>(0, Double.POSITIVE_INFINITY, List.of(initParams), List.of(residual));
     }
 
+    /**
+     * One iteration, from the histories of the state (whose last entry is the current iterate, so
+     * {@code x} itself is not read): a mixing step or a fixed-point step, then one evaluation of T
+     * at the new iterate.
+     */
     @Override
     public OptStep<X, State<X>> update(X x, State<X> state, A args) {
         List<X> xs = state.paramsHistory();

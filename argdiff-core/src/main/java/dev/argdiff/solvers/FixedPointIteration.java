@@ -79,6 +79,10 @@ public final class FixedPointIteration<X, A>
         return new State<>(0, Double.POSITIVE_INFINITY, apply(initParams, args));
     }
 
+    /**
+     * One iteration: the next iterate is {@code state.next()} = T(x) (computed by the previous
+     * call), and T is evaluated once, at it.
+     */
     @Override
     public OptStep<X, State<X>> update(X x, State<X> state, A args) {
         X next = state.next();

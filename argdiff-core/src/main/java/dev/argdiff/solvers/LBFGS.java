@@ -36,6 +36,13 @@ import java.util.function.BiFunction;
  * maxStepsize 1, minStepsize 1e-6, increaseFactor 1.5, γ scaling on; common options in
  * {@link SolverOptions} (tol 1e-6; JAXopt: 1e-3).
  *
+ * <pre>{@code
+ * // Rosenbrock: (1 − x₀)² + 100·(x₁ − x₀²)², minimized at (1, 1) in about 40 iterations
+ * LBFGS<Tensor, Object> lbfgs = LBFGS.of((x, a) -> x.row(0).rsub(1).square()
+ *         .add(x.row(1).sub(x.row(0).square()).square().mul(100)));
+ * Tensor x = lbfgs.tol(1e-10).run(Tensor.of(-1.2, 1), List.of()).params();
+ * }</pre>
+ *
  * <p>Reference: J. Nocedal, S. J. Wright, "Numerical Optimization", 2nd ed., Springer 2006,
  * Algorithm 7.5; D. C. Liu, J. Nocedal, "On the limited memory BFGS method for large scale
  * optimization", Math. Programming 1989.

@@ -26,6 +26,17 @@ public interface CustomRule {
     JvpOutput jvp(Tensor[] primals, Tensor[] tangents);
 
     /**
+     * Forward mode when the outputs are already known: {@code outputs} is what
+     * {@link Dispatch#bindCustom(CustomRule, Tensor[])} returned for these primals. Reverse mode
+     * derived by transposition calls this in every pullback; an implementation whose outputs are
+     * expensive (a solver) should override it to use them rather than evaluate again. The default
+     * ignores them and calls {@link #jvp(Tensor[], Tensor[])}.
+     */
+    default JvpOutput jvpWithOutputs(Tensor[] primals, Tensor[] outputs, Tensor[] tangents) {
+        return jvp(primals, tangents);
+    }
+
+    /**
      * Reverse mode: outputs and a pullback from output cotangents to input cotangents.
      * Returns null when this rule has no reverse rule.
      */

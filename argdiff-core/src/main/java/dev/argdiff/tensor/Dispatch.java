@@ -127,6 +127,13 @@ public final class Dispatch {
                 throw new IllegalStateException(op + ": a traced value escaped from a finished transform (level "
                         + trace.level() + "); return it from the transformed function instead of storing it");
             }
+            if (trace.owner() != Thread.currentThread()) {
+                // A trace's tape and levels belong to its thread; recording on them from another
+                // thread would corrupt them silently.
+                throw new IllegalStateException(op + ": a traced value of a transform running on thread "
+                        + trace.owner().getName() + " was used on thread " + Thread.currentThread().getName()
+                        + "; pass concrete values (Tensor.concrete()) between threads");
+            }
             if (top == null || trace.level() > top.level()) {
                 top = trace;
             } else if (trace.level() == top.level() && trace != top) {

@@ -2,6 +2,7 @@ package dev.argdiff.tensor;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -925,26 +926,33 @@ public final class Tensor {
             stride *= shape[i];
         }
         sb.append('[');
-        int shown = 0;
         for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
             if (n > 10 && i == 3) {
+                // Long axes show their first and last three entries, as numpy does.
                 sb.append("..., ");
                 i = n - 3;
             }
-            if (shown > 0 && !(n > 10 && i == n - 3 && sb.charAt(sb.length() - 2) == ',')) {
-                sb.append(", ");
-            }
             format(sb, d, axis + 1, offset + i * stride);
-            shown++;
         }
         sb.append(']');
     }
 
     private static String formatNumber(double v) {
+        // Locale.ROOT: a decimal comma (German, French, ... default locales) would be ambiguous
+        // with the separator between entries.
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return String.format("%.1f", v);
+            return String.format(Locale.ROOT, "%.1f", v);
         }
-        String s = String.format("%.6g", v);
-        return s.contains("e") ? s : s.replaceAll("0+$", "").replaceAll("\\.$", ".0");
+        String s = String.format(Locale.ROOT, "%.6g", v);
+        int e = s.indexOf('e');
+        String mantissa = e < 0 ? s : s.substring(0, e);
+        String exponent = e < 0 ? "" : s.substring(e);
+        if (mantissa.contains(".")) {
+            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", ".0");
+        }
+        return mantissa + exponent;
     }
 }

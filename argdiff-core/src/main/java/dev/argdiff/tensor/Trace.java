@@ -28,6 +28,11 @@ public abstract class Trace implements AutoCloseable {
         return active;
     }
 
+    /** The thread that opened this trace: the only one that may operate on its values. */
+    final Thread owner() {
+        return owner;
+    }
+
     /** Applies a primitive to inputs of which at least one is a tracer of this trace. */
     public abstract Tensor process(Primitive primitive, Tensor[] inputs);
 

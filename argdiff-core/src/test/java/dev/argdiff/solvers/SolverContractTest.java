@@ -1,0 +1,265 @@
+package dev.argdiff.solvers;
+
+import dev.argdiff.ad.Autodiff;
+import dev.argdiff.implicit.ImplicitDiffException;
+import dev.argdiff.solvers.SolverFixtures.Contraction;
+import dev.argdiff.solvers.SolverFixtures.Regression;
+import dev.argdiff.tensor.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import static dev.argdiff.solvers.SolverFixtures.maxAbs;
+import static dev.argdiff.solvers.SolverFixtures.maxAbsDiff;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The contract every solver must pass, on a problem with an independent answer: it converges to
+ * that answer; its implicit derivative with respect to a hyperparameter θ matches central finite
+ * differences of the solution and the closed-form derivative, in forward and reverse mode; the
+ * unrolled derivative (implicitDiff(false)) approaches it as the iterations grow; and a solver
+ * stopped early refuses to give an implicit derivative.
+ *
+ * <p>The proximal-gradient family runs with a fixed step 1/L here, so that it reaches the
+ * tolerance 1e-12 whatever its backtracking line search does near the solution, where the
+ * sufficient-decrease test on values of f is limited by their rounding.
+ */
+class SolverContractTest {
+
+    /** Solver stopping tolerance of the tight runs. */
+    private static final double TOL = 1e-12;
+
+    /** Builds θ ↦ x*(θ) for a configuration of the solver. */
+    @FunctionalInterface
+    interface SolutionFactory {
+        Function<Tensor, Tensor> solution(boolean implicit, int maxiter, double tol);
+    }
+
+    /** What a solution must satisfy at θ (independent optimality conditions). */
+    @FunctionalInterface
+    interface OptimalityCheck {
+        void check(double[] x, double theta);
+    }
+
+    /**
+     * @param unrolledShort, unrolledLong iteration limits of the two unrolled runs (the second reaches TOL)
+     * @param expectedJacobian the derivative of x*(θ) in closed form at θ
+     */
+    record Case(String name, double theta, SolutionFactory factory, OptimalityCheck optimal,
+                Function<Double, double[]> expectedJacobian, int maxiter, int unrolledShort, int unrolledLong) {
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        Function<Tensor, Tensor> implicit() {
+            return factory.solution(true, maxiter, TOL);
+        }
+    }
+
+    static <A> SolutionFactory factory(Supplier<IterativeSolver<Tensor, A, ?, ?>> solver, Tensor init,
+                                       Function<Tensor, A> args) {
+        return (implicit, maxiter, tol) -> {
+            IterativeSolver<Tensor, A, ?, ?> s = solver.get().implicitDiff(implicit).maxiter(maxiter).tol(tol);
+            return theta -> s.run(init, args.apply(theta)).params();
+        };
+    }
+
+    // ------------------------------------------------------------------ problems
+
+    private static final Regression DATA = SolverFixtures.regression(7, 40, 6);
+    private static final double L = SolverFixtures.lipschitz(DATA);
+    private static final double RIDGE_LAMBDA = 0.3;
+    private static final double LASSO_LAMBDA = 0.15 * SolverFixtures.lambdaMax(DATA);
+    private static final double NNLS_LAMBDA = 0.05;
+    private static final Contraction CONTRACTION = Contraction.of(11, 12);
+    private static final double CONTRACTION_THETA = 0.7;
+
+    private static Function<Tensor, Regression> args() {
+        return DATA::withLam;
+    }
+
+    private static void ridgeOptimal(double[] w, double lam) {
+        double[] expected = SolverFixtures.ridgeSolution(DATA, lam);
+        assertTrue(maxAbsDiff(w, expected) <= 1e-9 * Math.max(1, maxAbs(expected)),
+                () -> "ridge solution off by " + maxAbsDiff(w, expected));
+    }
+
+    /** Lasso KKT: |X_jᵀ(Xw − y)/n| ≤ λ, with equality and the opposite sign of w_j on the support. */
+    private static void lassoOptimal(double[] w, double lam) {
+        double[] g = SolverFixtures.leastSquaresGradient(DATA, w);
+        int support = 0;
+        for (int j = 0; j < w.length; j++) {
+            if (w[j] != 0) {
+                support++;
+                assertEquals(-lam * Math.signum(w[j]), g[j], 1e-9, "KKT on the support, coordinate " + j);
+                assertTrue(Math.abs(w[j]) > 1e-3, "the support is not degenerate");
+            } else {
+                assertTrue(Math.abs(g[j]) <= lam - 1e-3 * lam, "strict KKT off the support, coordinate " + j
+                        + ": |g| = " + Math.abs(g[j]) + ", λ = " + lam);
+            }
+        }
+        assertTrue(support > 0 && support < w.length, "the problem has a proper support, got " + support);
+    }
+
+    /** Non-negative ridge KKT: w ≥ 0, ∇ ≥ 0, w_j·∇_j = 0, with strict complementarity. */
+    private static void nnlsOptimal(double[] w, double lam) {
+        double[] g = SolverFixtures.leastSquaresGradient(DATA, w);
+        int active = 0;
+        for (int j = 0; j < w.length; j++) {
+            double gj = g[j] + lam * w[j];
+            assertTrue(w[j] >= 0, "feasibility, coordinate " + j);
+            if (w[j] > 0) {
+                assertEquals(0.0, gj, 1e-9, "stationarity on the free set, coordinate " + j);
+                assertTrue(w[j] > 1e-3, "not degenerate");
+            } else {
+                active++;
+                assertTrue(gj > 1e-3, "strict complementarity at active coordinate " + j + ": " + gj);
+            }
+        }
+        assertTrue(active > 0 && active < w.length, "some but not all constraints active, got " + active);
+    }
+
+    private static void contractionOptimal(double[] x, double theta) {
+        double[] expected = CONTRACTION.c().mul(theta).toArray();
+        assertTrue(maxAbsDiff(x, expected) <= 1e-10, () -> "fixed point off by " + maxAbsDiff(x, expected));
+    }
+
+    private static double[] lassoJacobian(double lam) {
+        double[] w = BlockCoordinateDescent.<Regression>compositeLinear(Regression::x, (z, a) ->
+                        z.sub(a.y()).square().mean().mul(0.5), 1.0 / DATA.n(), SolverFixtures.SOFT_THRESHOLD)
+                .tol(TOL).maxiter(10_000).run(Tensor.zeros(DATA.p()), DATA.withLam(Tensor.scalar(lam))).params().toArray();
+        return SolverFixtures.supportDerivative(DATA, w, 0.0, true);
+    }
+
+    private static double[] nnlsJacobian(double lam) {
+        double[] w = ProjectedGradient.<Tensor, Regression>of(SolverFixtures::ridge, (x, a) -> x.relu())
+                .stepsize(1 / (L + lam)).tol(TOL).maxiter(100_000)
+                .run(Tensor.zeros(DATA.p()), DATA.withLam(Tensor.scalar(lam))).params().toArray();
+        return SolverFixtures.supportDerivative(DATA, w, lam, false);
+    }
+
+    static List<Case> cases() {
+        Tensor w0 = Tensor.zeros(DATA.p());
+        Tensor x0 = Tensor.zeros(CONTRACTION.c().size());
+        Function<Double, double[]> contractionJacobian = theta -> CONTRACTION.c().toArray();
+        return List.of(
+                new Case("GradientDescent/ridge", RIDGE_LAMBDA,
+                        factory(() -> GradientDescent.<Tensor, Regression>of(SolverFixtures::ridge)
+                                .stepsize(1 / (L + RIDGE_LAMBDA)), w0, args()),
+                        SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),
+                        10_000, 40, 400),
+                new Case("LBFGS/ridge", RIDGE_LAMBDA,
+                        factory(() -> LBFGS.<Tensor, Regression>of(SolverFixtures::ridge), w0, args()),
+                        SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),
+                        1_000, 4, 100),
+                new Case("ProximalGradient/lasso", LASSO_LAMBDA,
+                        factory(() -> ProximalGradient.<Tensor, Regression>of(SolverFixtures::leastSquares,
+                                SolverFixtures.SOFT_THRESHOLD).stepsize(1 / L), w0, args()),
+                        SolverContractTest::lassoOptimal, SolverContractTest::lassoJacobian,
+                        10_000, 20, 1000),
+                new Case("ProjectedGradient/non-negative ridge", NNLS_LAMBDA,
+                        factory(() -> ProjectedGradient.<Tensor, Regression>of(SolverFixtures::ridge,
+                                (x, a) -> x.relu()).stepsize(1 / (L + NNLS_LAMBDA)), w0, args()),
+                        SolverContractTest::nnlsOptimal, SolverContractTest::nnlsJacobian,
+                        10_000, 20, 1000),
+                new Case("BlockCoordinateDescent.compositeLinear/lasso", LASSO_LAMBDA,
+                        factory(() -> BlockCoordinateDescent.<Regression>compositeLinear(Regression::x,
+                                (z, a) -> z.sub(a.y()).square().mean().mul(0.5), 1.0 / DATA.n(),
+                                SolverFixtures.SOFT_THRESHOLD), w0, args()),
+                        SolverContractTest::lassoOptimal, SolverContractTest::lassoJacobian,
+                        10_000, 3, 200),
+                new Case("BlockCoordinateDescent.of/lasso", LASSO_LAMBDA,
+                        factory(() -> BlockCoordinateDescent.<Regression>of(SolverFixtures::leastSquares,
+                                SolverFixtures.SOFT_THRESHOLD), w0, args()),
+                        SolverContractTest::lassoOptimal, SolverContractTest::lassoJacobian,
+                        10_000, 3, 200),
+                new Case("BlockCoordinateDescent.of/ridge", RIDGE_LAMBDA,
+                        factory(() -> BlockCoordinateDescent.<Regression>of(SolverFixtures::leastSquares,
+                                SolverFixtures.RIDGE_PROX), w0, args()),
+                        SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),
+                        10_000, 3, 200),
+                new Case("FixedPointIteration/contraction", CONTRACTION_THETA,
+                        factory(() -> FixedPointIteration.<Tensor, Tensor>of(CONTRACTION.map()), x0,
+                                Function.identity()),
+                        SolverContractTest::contractionOptimal, contractionJacobian, 10_000, 20, 1000),
+                new Case("AndersonAcceleration/contraction", CONTRACTION_THETA,
+                        factory(() -> AndersonAcceleration.<Tensor, Tensor>of(CONTRACTION.map()), x0,
+                                Function.identity()),
+                        SolverContractTest::contractionOptimal, contractionJacobian, 10_000, 10, 200));
+    }
+
+    // ------------------------------------------------------------------ the contract
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void convergesToTheIndependentAnswer(Case c) {
+        Tensor x = c.implicit().apply(Tensor.scalar(c.theta()));
+        c.optimal().check(x.toArray(), c.theta());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void implicitDerivativeMatchesFiniteDifferencesAndClosedForm(Case c) {
+        Function<Tensor, Tensor> sol = c.implicit();
+        double theta = c.theta();
+        double[] forward = Autodiff.jacfwd(sol).apply(Tensor.scalar(theta)).toArray();
+        double[] reverse = Autodiff.jacrev(sol).apply(Tensor.scalar(theta)).toArray();
+        double h = 1e-4 * theta;
+        double[] plus = sol.apply(Tensor.scalar(theta + h)).toArray();
+        double[] minus = sol.apply(Tensor.scalar(theta - h)).toArray();
+        double[] fd = new double[plus.length];
+        for (int i = 0; i < fd.length; i++) {
+            fd[i] = (plus[i] - minus[i]) / (2 * h);
+        }
+        double[] closed = c.expectedJacobian().apply(theta);
+        double scale = Math.max(1, maxAbs(closed));
+        assertTrue(maxAbsDiff(forward, fd) <= 1e-6 * scale, () -> "forward vs finite differences: "
+                + maxAbsDiff(forward, fd));
+        assertTrue(maxAbsDiff(forward, closed) <= 1e-8 * scale, () -> "forward vs closed form: "
+                + maxAbsDiff(forward, closed));
+        assertTrue(maxAbsDiff(reverse, closed) <= 1e-8 * scale, () -> "reverse vs closed form: "
+                + maxAbsDiff(reverse, closed));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void unrolledDerivativeApproachesTheImplicitOne(Case c) {
+        Tensor theta = Tensor.scalar(c.theta());
+        double[] implicit = Autodiff.jacfwd(c.implicit()).apply(theta).toArray();
+        double scale = Math.max(1, maxAbs(implicit));
+        double[] early = Autodiff.jacfwd(c.factory().solution(false, c.unrolledShort(), TOL)).apply(theta).toArray();
+        Function<Tensor, Tensor> late = c.factory().solution(false, c.unrolledLong(), TOL);
+        double[] lateForward = Autodiff.jacfwd(late).apply(theta).toArray();
+        double earlyError = maxAbsDiff(early, implicit) / scale;
+        double lateError = maxAbsDiff(lateForward, implicit) / scale;
+        assertTrue(lateError < earlyError, () -> "unrolled error did not shrink: " + earlyError + " after "
+                + c.unrolledShort() + " iterations, " + lateError + " after " + c.unrolledLong());
+        assertTrue(lateError <= 1e-6, () -> "unrolled derivative after " + c.unrolledLong() + " iterations is off by "
+                + lateError);
+        // Reverse mode through the same loop.
+        double[] lateReverse = Autodiff.jacrev(late).apply(theta).toArray();
+        assertTrue(maxAbsDiff(lateReverse, lateForward) <= 1e-9 * scale, () -> "unrolled reverse vs forward: "
+                + maxAbsDiff(lateReverse, lateForward));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void stoppedEarlyRefusesAnImplicitDerivative(Case c) {
+        Function<Tensor, Tensor> sol = c.factory().solution(true, 2, TOL);
+        Tensor theta = Tensor.scalar(c.theta());
+        ImplicitDiffException forward = assertThrows(ImplicitDiffException.class,
+                () -> Autodiff.jacfwd(sol).apply(theta));
+        assertNotNull(forward.diagnostics());
+        assertFalse(forward.diagnostics().certified());
+        assertTrue(forward.getMessage().contains("not a root of the optimality condition"), forward.getMessage());
+        assertThrows(ImplicitDiffException.class, () -> Autodiff.grad((Tensor t) -> sol.apply(t).sum()).apply(theta));
+    }
+}

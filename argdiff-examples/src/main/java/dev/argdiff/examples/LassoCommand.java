@@ -47,7 +47,7 @@ final class LassoCommand implements Callable<Integer> {
             description = "Iteration limit of the inner solver (default: ${DEFAULT-VALUE}).")
     private int innerMaxiter;
 
-    @Option(names = "--inner-tol", paramLabel = "TOL", defaultValue = "1e-6",
+    @Option(names = "--inner-tol", paramLabel = "TOL", defaultValue = "1e-10",
             description = "Stopping tolerance of the inner solver (default: ${DEFAULT-VALUE}).")
     private double innerTol;
 

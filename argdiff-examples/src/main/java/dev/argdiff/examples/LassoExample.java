@@ -72,7 +72,7 @@ public final class LassoExample {
 
         /** JAXopt's example: 10 Adam(1e-2) steps from θ = 1, inner maxiter 500. */
         public static Options defaults(Solver solver, boolean unrolling) {
-            return new Options(solver, unrolling, 10, 1e-2, 1.0, 500, 1e-6);
+            return new Options(solver, unrolling, 10, 1e-2, 1.0, 500, 1e-10);
         }
     }
 

@@ -10,9 +10,10 @@ import java.util.function.Consumer;
  *
  * <ul>
  *   <li>{@code solver}: the linear solver of the tangent/adjoint systems. Default
- *       {@link LinearSolver#auto()}: a dense factorization for at most
- *       {@value LinearSolver#DENSE_MAX_SIZE} unknowns, else CG when the optimality condition is
- *       declared {@code symmetric}, else GMRES.</li>
+ *       {@link LinearSolver#auto()}: the Jacobian ∂ₓF is matrix-free (its products are JVPs and
+ *       VJPs of F), so a dense factorization for at most
+ *       {@value LinearSolver#DENSE_MAX_SIZE_MATRIX_FREE} unknowns, else CG when the optimality
+ *       condition is declared {@code symmetric}, else GMRES.</li>
  *   <li>{@code symmetric}: F is the gradient of an objective, so ∂ₓF is a symmetric (Hessian)
  *       matrix, positive definite at a strict minimum. Default false.</li>
  *   <li>{@code optimalityTolerance}: the largest acceptable ‖F(x*, θ)‖₂ / max(1, ‖x*‖₂) at the

@@ -224,6 +224,11 @@ public final class LinearOperator<V> {
         return tags.contains(tag);
     }
 
+    /** Whether the operator is an explicit matrix (or its transpose), read without products. */
+    public boolean isMatrix() {
+        return kind == Kind.MATRIX || kind == Kind.MATRIX_TRANSPOSED;
+    }
+
     /** The ridge added to the diagonal by {@link #plusIdentity}. */
     public double shift() {
         return shift;

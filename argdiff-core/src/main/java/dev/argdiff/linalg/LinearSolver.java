@@ -13,8 +13,12 @@ import java.util.function.Consumer;
  *
  * <p>{@link #auto()} chooses, in this order:
  * <ol>
- *   <li>a dense factorization when n ≤ {@value #DENSE_MAX_SIZE} — Cholesky if the operator is tagged
- *       {@link Tag#SYMMETRIC} and {@link Tag#POSITIVE_DEFINITE}, LU otherwise;</li>
+ *   <li>a dense factorization — Cholesky if the operator is tagged {@link Tag#SYMMETRIC} and
+ *       {@link Tag#POSITIVE_DEFINITE}, LU otherwise — for an explicit matrix with n ≤
+ *       {@value #DENSE_MAX_SIZE}, and for a matrix-free operator with n ≤
+ *       {@value #DENSE_MAX_SIZE_MATRIX_FREE} (building its matrix costs n products, often more
+ *       than a Krylov solve needs: for the Jacobian of an optimality condition each product is
+ *       a JVP of F);</li>
  *   <li>CG when the operator is tagged symmetric positive definite;</li>
  *   <li>GMRES otherwise.</li>
  * </ol>
@@ -25,8 +29,11 @@ import java.util.function.Consumer;
  */
 public final class LinearSolver {
 
-    /** The largest size for which {@link #auto()} prefers a dense factorization. */
+    /** The largest explicit matrix for which {@link #auto()} prefers a dense factorization. */
     public static final int DENSE_MAX_SIZE = 200;
+
+    /** The largest matrix-free operator for which {@link #auto()} builds the matrix and factors it. */
+    public static final int DENSE_MAX_SIZE_MATRIX_FREE = 20;
 
     /** The available methods. */
     public enum Method { AUTO, CG, NORMAL_CG, GMRES, BICGSTAB, LU, CHOLESKY }
@@ -199,7 +206,7 @@ public final class LinearSolver {
             return method;
         }
         boolean spd = operator.has(Tag.SYMMETRIC) && operator.has(Tag.POSITIVE_DEFINITE);
-        if (operator.size() <= DENSE_MAX_SIZE) {
+        if (operator.size() <= (operator.isMatrix() ? DENSE_MAX_SIZE : DENSE_MAX_SIZE_MATRIX_FREE)) {
             return spd ? Method.CHOLESKY : Method.LU;
         }
         return spd ? Method.CG : Method.GMRES;

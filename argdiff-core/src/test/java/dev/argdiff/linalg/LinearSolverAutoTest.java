@@ -17,7 +17,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@link LinearSolver#auto()} picks what its Javadoc promises: a dense factorization up to
  * {@link LinearSolver#DENSE_MAX_SIZE} unknowns (Cholesky when tagged symmetric positive
- * definite, LU otherwise), then CG when tagged symmetric positive definite, GMRES otherwise.
+ * definite, LU otherwise), then CG when tagged symmetric positive definite, GMRES otherwise; the
+ * dense limit is {@link LinearSolver#DENSE_MAX_SIZE} for explicit matrices and
+ * {@link LinearSolver#DENSE_MAX_SIZE_MATRIX_FREE} for matrix-free operators.
  */
 class LinearSolverAutoTest {
 
@@ -25,16 +27,31 @@ class LinearSolverAutoTest {
         return LinearOperator.fromMatvec((Tensor v) -> v, Tensor.zeros(n)).withTags(tags);
     }
 
+    private static LinearOperator<Tensor> identityMatrix(int n, Tag... tags) {
+        return LinearOperator.fromMatrix(Tensor.eye(n)).withTags(tags);
+    }
+
     @Test
-    void denseMaxSizeIsTheDocumentedBoundary() {
+    void denseMaxSizesAreTheDocumentedBoundaries() {
         assertEquals(200, LinearSolver.DENSE_MAX_SIZE);
+        assertEquals(20, LinearSolver.DENSE_MAX_SIZE_MATRIX_FREE);
     }
 
     @Test
     void smallUntaggedUsesLu() {
         assertEquals(Method.LU, LinearSolver.auto().methodFor(identityOfSize(1)));
         assertEquals(Method.LU, LinearSolver.auto().methodFor(identityOfSize(5)));
-        assertEquals(Method.LU, LinearSolver.auto().methodFor(identityOfSize(LinearSolver.DENSE_MAX_SIZE)));
+        assertEquals(Method.LU, LinearSolver.auto().methodFor(identityOfSize(LinearSolver.DENSE_MAX_SIZE_MATRIX_FREE)));
+        assertEquals(Method.LU, LinearSolver.auto().methodFor(identityMatrix(LinearSolver.DENSE_MAX_SIZE)));
+    }
+
+    @Test
+    void matrixFreeOperatorsAboveTheirDenseLimitUseKrylov() {
+        assertEquals(Method.GMRES, LinearSolver.auto().methodFor(
+                identityOfSize(LinearSolver.DENSE_MAX_SIZE_MATRIX_FREE + 1)));
+        assertEquals(Method.CG, LinearSolver.auto().methodFor(
+                identityOfSize(LinearSolver.DENSE_MAX_SIZE, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
+        assertEquals(Method.GMRES, LinearSolver.auto().methodFor(identityMatrix(LinearSolver.DENSE_MAX_SIZE + 1)));
     }
 
     @Test
@@ -42,7 +59,7 @@ class LinearSolverAutoTest {
         assertEquals(Method.CHOLESKY,
                 LinearSolver.auto().methodFor(identityOfSize(5, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
         assertEquals(Method.CHOLESKY, LinearSolver.auto().methodFor(
-                identityOfSize(LinearSolver.DENSE_MAX_SIZE, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
+                identityMatrix(LinearSolver.DENSE_MAX_SIZE, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
     }
 
     @Test

@@ -13,11 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
@@ -33,7 +29,8 @@ import java.util.function.Supplier;
  *   <li>the solve plus the hypergradient d Σw*² / dλ by implicit differentiation,</li>
  *   <li>the same hypergradient by unrolling the 200 iterations (reverse mode),</li>
  * </ol>
- * their ratios, and the peak heap of one unrolled and one implicit run. The values are printed
+ * their ratios, and the heap each differentiation mode retains at the end of its forward pass
+ * (the reverse tape: for unrolling, every recorded iteration). The values are printed
  * next to the reference's (JAXopt implicit, PyTorch unrolled) so every run checks correctness.
  */
 public final class LassoBench {
@@ -63,8 +60,8 @@ public final class LassoBench {
     }
 
     /**
-     * One size's measurements: medians in milliseconds, ratios to the solve alone, peak heap in
-     * MiB above the baseline, and the values with the reference's.
+     * One size's measurements: medians in milliseconds, ratios to the solve alone, the heap
+     * retained at the end of the forward pass in MiB (tape memory), and the values with the reference's.
      */
     public record Row(String size, int iterations, int repeats, double solveMs, double implicitMs, double unrolledMs,
                       double implicitRatio, double unrolledRatio, double implicitPeakMiB, double unrolledPeakMiB,
@@ -119,8 +116,16 @@ public final class LassoBench {
         double solveMs = median(ms[0]);
         double implicitMs = median(ms[1]);
         double unrolledMs = median(ms[2]);
-        double implicitPeak = peakHeapMiB(() -> hypergradient.apply(implicit));
-        double unrolledPeak = peakHeapMiB(() -> hypergradient.apply(unrolled));
+        double implicitPeak = retainedAtEndOfForwardMiB(probe -> Autodiff.grad((Tensor l) -> {
+            Tensor v = implicit.run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm();
+            probe.run();
+            return v;
+        }).apply(lam));
+        double unrolledPeak = retainedAtEndOfForwardMiB(probe -> Autodiff.grad((Tensor l) -> {
+            Tensor v = unrolled.run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm();
+            probe.run();
+            return v;
+        }).apply(lam));
 
         int nnz = 0;
         for (double v : w.toArray()) {
@@ -153,29 +158,21 @@ public final class LassoBench {
     }
 
     /**
-     * The largest heap in use during one run, above the heap in use after a GC before it: the
-     * sum over heap pools of their peak usage (an upper bound, as pools may peak at different
-     * moments), minus the baseline.
+     * The heap retained at the end of the forward pass of a gradient computation — when the
+     * reverse tape (for unrolling: every recorded iteration) is complete and the backward pass
+     * has not started — above the heap in use before it, both measured after a full GC. The
+     * measured function calls the probe at that moment.
      */
-    private static double peakHeapMiB(Runnable run) {
-        List<MemoryPoolMXBean> pools = new ArrayList<>();
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.isValid()) {
-                pools.add(pool);
-            }
-        }
+    private static double retainedAtEndOfForwardMiB(java.util.function.Consumer<Runnable> run) {
+        Runtime rt = Runtime.getRuntime();
         System.gc();
-        long baseline = 0;
-        for (MemoryPoolMXBean pool : pools) {
-            baseline += pool.getUsage().getUsed();
-            pool.resetPeakUsage();
-        }
-        run.run();
-        long peak = 0;
-        for (MemoryPoolMXBean pool : pools) {
-            peak += pool.getPeakUsage().getUsed();
-        }
-        return Math.max(0, peak - baseline) / (1024.0 * 1024.0);
+        long baseline = rt.totalMemory() - rt.freeMemory();
+        long[] atProbe = {baseline};
+        run.accept(() -> {
+            System.gc();
+            atProbe[0] = rt.totalMemory() - rt.freeMemory();
+        });
+        return Math.max(0, atProbe[0] - baseline) / (1024.0 * 1024.0);
     }
 
     private static JsonObject reference(String size) {

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
         description = {
             "Lasso hypergradient benchmark on the reference's synthetic problems (lambda = 0.1 lambda_max, "
                     + "ProximalGradient, 200 iterations): median time of the solve alone, of solve + implicit "
-                    + "hypergradient and of solve + unrolled hypergradient, their ratios, peak heap, and the values "
+                    + "hypergradient and of solve + unrolled hypergradient, their ratios, the memory each mode retains for its "
+                    + "backward pass, and the values "
                     + "next to the reference's."},
         sortOptions = false)
 final class LassoBenchCommand implements Callable<Integer> {
@@ -58,7 +59,7 @@ final class LassoBenchCommand implements Callable<Integer> {
         var out = streams.out();
         out.printf(Locale.ROOT, "lasso hypergradient benchmark: %d iterations, median of %d runs, BLAS %s%n",
                 iterations, repeats, dev.argdiff.backend.Blas.name());
-        out.println("size       solve ms  +implicit ms  ratio  +unrolled ms  ratio  peak heap MiB (impl./unrolled)");
+        out.println("size       solve ms  +implicit ms  ratio  +unrolled ms  ratio  tape MiB (implicit/unrolled)");
         for (LassoBench.Row r : rows) {
             out.printf(Locale.ROOT, "%-9s %9.1f %13.1f %6.2f %13.1f %6.2f   %8.1f / %8.1f%n", r.size(), r.solveMs(),
                     r.implicitMs(), r.implicitRatio(), r.unrolledMs(), r.unrolledRatio(), r.implicitPeakMiB(),

@@ -3,9 +3,6 @@ package dev.argdiff.examples;
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.implicit.ImplicitDiagnostics;
 import dev.argdiff.implicit.ImplicitOptions;
-import dev.argdiff.optim.Chain;
-import dev.argdiff.optim.GradientTransformation;
-import dev.argdiff.optim.Optimizers;
 import dev.argdiff.prox.Prox;
 import dev.argdiff.solvers.BlockCoordinateDescent;
 import dev.argdiff.solvers.IterativeSolver;
@@ -134,39 +131,30 @@ public final class LassoExample {
 
         AtomicReference<ImplicitDiagnostics> adjoint = new AtomicReference<>();
         var solver = innerSolver(options, xTrain.dim(0), adjoint);
-        Chain adam = Optimizers.adam(options.learningRate());
-        Tensor theta = Tensor.scalar(options.theta0());
-        Chain.State adamState = adam.init(theta);
-        Tensor warmStart = Tensor.zeros(p);
         List<Step> steps = new ArrayList<>();
-        for (int k = 0; k < options.steps(); k++) {
-            Tensor init = warmStart;
-            AtomicReference<SolverResult<Tensor, ? extends SolverState>> inner = new AtomicReference<>();
-            adjoint.set(null);
-            Autodiff.ValueAuxAndGrad<Tensor, Tensor> r = Autodiff.valueAndGradWithAux((Tensor th) -> {
-                SolverResult<Tensor, ? extends SolverState> s = solver.run(init, new Args(th.exp(), xTrain, yTrain));
-                inner.set(s);
-                Tensor loss = data.validationLoss(s.params());
-                return new Autodiff.Aux<>(loss, s.params());
-            }).apply(theta);
-            double[] w = r.aux().toArray();
-            int nnz = 0;
-            for (double v : w) {
-                nnz += v != 0 ? 1 : 0;
-            }
-            ImplicitDiagnostics adj = adjoint.get();
-            Step step = new Step(k + 1, r.value().item(), theta.item(), r.gradient().item(), inner.get().iterations(),
-                    inner.get().error(), adj == null || adj.linearSolve() == null ? Double.NaN
-                    : adj.linearSolve().relativeResidual(), nnz, w);
-            steps.add(step);
-            if (onStep != null) {
-                onStep.accept(step);
-            }
-            GradientTransformation.Update<Tensor, Chain.State> u = adam.update(r.gradient(), adamState, theta);
-            theta = Optimizers.applyUpdates(theta, u.updates());
-            adamState = u.state();
-            warmStart = r.aux();
-        }
-        return new Result(steps, theta.item());
+        AtomicReference<SolverResult<Tensor, ? extends SolverState>> inner = new AtomicReference<>();
+        double finalTheta = WarmStartedAdam.run(options.theta0(), options.learningRate(), options.steps(),
+                Tensor.zeros(p), (th, init) -> {
+                    adjoint.set(null);
+                    SolverResult<Tensor, ? extends SolverState> s = solver.run(init, new Args(th.exp(), xTrain, yTrain));
+                    inner.set(s);
+                    return new Autodiff.Aux<>(data.validationLoss(s.params()), s.params());
+                }, e -> {
+                    double[] w = e.result().aux().toArray();
+                    int nnz = 0;
+                    for (double v : w) {
+                        nnz += v != 0 ? 1 : 0;
+                    }
+                    ImplicitDiagnostics adj = adjoint.get();
+                    Step step = new Step(e.step(), e.result().value().item(), e.theta(), e.result().gradient().item(),
+                            inner.get().iterations(), inner.get().error(),
+                            adj == null || adj.linearSolve() == null ? Double.NaN : adj.linearSolve().relativeResidual(),
+                            nnz, w);
+                    steps.add(step);
+                    if (onStep != null) {
+                        onStep.accept(step);
+                    }
+                });
+        return new Result(steps, finalTheta);
     }
 }

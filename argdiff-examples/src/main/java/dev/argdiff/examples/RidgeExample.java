@@ -9,9 +9,6 @@ import dev.argdiff.linalg.LinearOperator;
 import dev.argdiff.linalg.LinearSolve;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.linalg.SolveInfo;
-import dev.argdiff.optim.Chain;
-import dev.argdiff.optim.GradientTransformation;
-import dev.argdiff.optim.Optimizers;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -123,32 +120,22 @@ public final class RidgeExample {
         BiFunction<Tensor, Args, Tensor> ridgeSolution = ImplicitDiff.customRoot(optimality, cgSolver,
                 ImplicitOptions.defaults().withSymmetric(true).withObserver(adjoint::set));
 
-        Chain adam = Optimizers.adam(options.learningRate());
-        Tensor theta = Tensor.scalar(options.theta0());
-        Chain.State adamState = adam.init(theta);
-        Tensor warmStart = Tensor.zeros(p);
         List<Step> steps = new ArrayList<>();
-        for (int k = 0; k < options.steps(); k++) {
-            Tensor init = warmStart;
-            Autodiff.ValueAuxAndGrad<Tensor, Tensor> r = Autodiff.valueAndGradWithAux((Tensor th) -> {
-                Tensor w = ridgeSolution.apply(init, new Args(th.exp(), xTrain, yTrain));
-                Tensor loss = data.validationLoss(w);
-                return new Autodiff.Aux<>(loss, w);
-            }).apply(theta);
-            SolveInfo inner = innerInfo.get();
-            ImplicitDiagnostics adj = adjoint.get();
-            Step step = new Step(k + 1, r.value().item(), theta.item(), r.gradient().item(), inner.iterations(),
-                    inner.relativeResidual(), adj == null || adj.linearSolve() == null ? Double.NaN
-                    : adj.linearSolve().relativeResidual());
-            steps.add(step);
-            if (onStep != null) {
-                onStep.accept(step);
-            }
-            GradientTransformation.Update<Tensor, Chain.State> u = adam.update(r.gradient(), adamState, theta);
-            theta = Optimizers.applyUpdates(theta, u.updates());
-            adamState = u.state();
-            warmStart = r.aux();
-        }
-        return new Result(steps, theta.item());
+        double finalTheta = WarmStartedAdam.run(options.theta0(), options.learningRate(), options.steps(),
+                Tensor.zeros(p), (th, init) -> {
+                    Tensor w = ridgeSolution.apply(init, new Args(th.exp(), xTrain, yTrain));
+                    return new Autodiff.Aux<>(data.validationLoss(w), w);
+                }, e -> {
+                    SolveInfo inner = innerInfo.get();
+                    ImplicitDiagnostics adj = adjoint.get();
+                    Step step = new Step(e.step(), e.result().value().item(), e.theta(), e.result().gradient().item(),
+                            inner.iterations(), inner.relativeResidual(),
+                            adj == null || adj.linearSolve() == null ? Double.NaN : adj.linearSolve().relativeResidual());
+                    steps.add(step);
+                    if (onStep != null) {
+                        onStep.accept(step);
+                    }
+                });
+        return new Result(steps, finalTheta);
     }
 }

@@ -1,0 +1,54 @@
+package dev.argdiff.examples;
+
+import dev.argdiff.ad.Autodiff;
+import dev.argdiff.optim.Chain;
+import dev.argdiff.optim.GradientTransformation;
+import dev.argdiff.optim.Optimizers;
+import dev.argdiff.tensor.Tensor;
+
+import java.util.function.BiFunction;
+
+/**
+ * The outer loop of JAXopt's hyperparameter examples: Adam on a scalar hyperparameter θ, the
+ * hypergradient of the validation loss by differentiating through the inner solver, and the
+ * inner solver warm-started from the previous step's solution.
+ */
+final class WarmStartedAdam {
+    private WarmStartedAdam() {
+    }
+
+    /** One outer step, before its update: the step number (from 1), θ, and loss, solution and dloss/dθ. */
+    record Evaluation(int step, double theta, Autodiff.ValueAuxAndGrad<Tensor, Tensor> result) {
+    }
+
+    /** Called after each evaluation. */
+    @FunctionalInterface
+    interface Listener {
+        void onEvaluation(Evaluation evaluation);
+    }
+
+    /**
+     * Runs {@code steps} Adam steps from θ₀ and returns the final θ.
+     *
+     * @param objective (θ, warm start) ↦ (validation loss, inner solution), differentiable in θ
+     * @param init      the first warm start
+     */
+    static double run(double theta0, double learningRate, int steps, Tensor init,
+                      BiFunction<Tensor, Tensor, Autodiff.Aux<Tensor>> objective, Listener listener) {
+        Chain adam = Optimizers.adam(learningRate);
+        Tensor theta = Tensor.scalar(theta0);
+        Chain.State state = adam.init(theta);
+        Tensor warmStart = init;
+        for (int k = 0; k < steps; k++) {
+            Tensor start = warmStart;
+            Autodiff.ValueAuxAndGrad<Tensor, Tensor> r = Autodiff.valueAndGradWithAux(
+                    (Tensor th) -> objective.apply(th, start)).apply(theta);
+            listener.onEvaluation(new Evaluation(k + 1, theta.item(), r));
+            GradientTransformation.Update<Tensor, Chain.State> u = adam.update(r.gradient(), state, theta);
+            theta = Optimizers.applyUpdates(theta, u.updates());
+            state = u.state();
+            warmStart = r.aux();
+        }
+        return theta.item();
+    }
+}

@@ -259,6 +259,26 @@ public final class Autodiff {
         return Pytree.map(tree, Tensor::concrete);
     }
 
+    // ------------------------------------------------------------------ checkpointing
+
+    /**
+     * f with gradient checkpointing (rematerialization): f runs without recording anything on
+     * the enclosing transforms' tapes, and the reverse pass re-runs it under a fresh trace to
+     * pull the cotangent back. Memory: only f's inputs and outputs are kept instead of f's whole
+     * tape, for the price of evaluating f twice. Derivatives are unchanged, at every order (both
+     * rules are transforms of f). Use it on the blocks of a long unrolled loop.
+     */
+    public static <T, R> Function<T, R> checkpoint(Function<T, R> f) {
+        if (f == null) {
+            throw new IllegalArgumentException("checkpoint: f is null");
+        }
+        return x -> {
+            Pytree.Flat flat = Pytree.flatten(x);
+            CheckpointRule<T, R> rule = new CheckpointRule<>(f, flat.def());
+            return rule.unflattenOutput(Dispatch.bindCustom(rule, flat.leaves().toArray(new Tensor[0])));
+        };
+    }
+
     // ------------------------------------------------------------------ custom rules
 
     /** A forward-mode rule: the output tangent, given primal inputs, the primal output and input tangents. */

@@ -113,7 +113,11 @@ final class ReverseTrace extends Trace {
         Tensor[] primals = in.primals();
         int[] parentNode = in.parentNode();
         int[] parentOutput = in.parentOutput();
-        CustomRule.VjpOutput result = rule.vjp(primals);
+        boolean[] needed = new boolean[primals.length];
+        for (int i = 0; i < needed.length; i++) {
+            needed[i] = parentNode[i] >= 0;
+        }
+        CustomRule.VjpOutput result = rule.vjp(primals, needed);
         if (result == null) {
             result = Transposition.vjpFromJvp(rule, primals);
         }

@@ -5,7 +5,12 @@ import dev.argdiff.implicit.ImplicitOptions;
 import dev.argdiff.implicit.WithAux;
 import dev.argdiff.linalg.LinearSolver;
 
+import dev.argdiff.ad.Autodiff;
+import dev.argdiff.ad.Pytree;
+import dev.argdiff.tensor.Tensor;
+
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The protocol of every iterative solver: {@link #init}, {@link #update}, {@link #run} and
@@ -82,6 +87,14 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
         return withOptions(options.withImplicitOptions(options.implicitOptions().withSolver(solver)));
     }
 
+    /**
+     * When unrolling, recompute the iterations in blocks of {@code k} during the backward pass
+     * instead of keeping their whole tape (gradient checkpointing; 0 turns it off).
+     */
+    public SELF checkpointEvery(int k) {
+        return withOptions(options.withCheckpointEvery(k));
+    }
+
     public SELF listener(ProgressListener value) {
         return withOptions(options.withListener(value));
     }
@@ -122,14 +135,50 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
     private OptStep<X, S> loop(X initParams, A args) {
         X params = initParams;
         S state = init(initParams, args);
-        while (state.iterations() < options.maxiter() && !(state.error() <= options.tol())) {
+        int k = options.checkpointEvery();
+        if (!options.implicitDiff() && k > 0) {
+            // Each block of k iterations is one checkpointed function of (params, state, args): the
+            // tape keeps its input, and the backward pass reruns it (Autodiff.checkpoint).
+            Function<Block<X, S, A>, OptStep<X, S>> block = Autodiff.checkpoint(
+                    (Block<X, S, A> b) -> iterate(b.params(), b.state(), b.args(), k, isConcrete(b)));
+            while (!done(state)) {
+                OptStep<X, S> r = block.apply(new Block<>(params, state, args));
+                params = r.params();
+                state = r.state();
+            }
+            return new OptStep<>(params, state);
+        }
+        return iterate(params, state, args, Integer.MAX_VALUE, true);
+    }
+
+    /** The input of a checkpointed block of iterations. */
+    private record Block<X, S, A>(X params, S state, A args) {
+    }
+
+    private boolean done(S state) {
+        return state.iterations() >= options.maxiter() || state.error() <= options.tol();
+    }
+
+    /** At most {@code count} iterations; the listener hears them unless they are a recomputation. */
+    private OptStep<X, S> iterate(X params, S state, A args, int count, boolean report) {
+        for (int i = 0; i < count && !done(state); i++) {
             OptStep<X, S> step = update(params, state, args);
             params = step.params();
             state = step.state();
-            if (options.listener() != null) {
+            if (report && options.listener() != null) {
                 options.listener().onIteration(state.iterations(), state.error());
             }
         }
         return new OptStep<>(params, state);
+    }
+
+    /** A block's first evaluation has concrete inputs; its recomputations by the transforms are traced. */
+    private static boolean isConcrete(Object tree) {
+        for (Tensor t : Pytree.leaves(tree)) {
+            if (t.isTraced()) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -13,9 +13,13 @@ import dev.argdiff.implicit.ImplicitOptions;
  * @param implicitOptions the linear solver and certification policy of implicit differentiation;
  *                        its optimality tolerance defaults to this solver's {@code tol}
  * @param listener        called after every iteration, or null
+ * @param checkpointEvery when unrolling, group the iterations in blocks of this many and keep only
+ *                        each block's input on the reverse tape, recomputing the block in the
+ *                        backward pass (memory ~ iterations/k blocks plus one block's tape, for
+ *                        about one more forward pass); 0 (the default) keeps every iteration
  */
 public record SolverOptions(int maxiter, double tol, boolean implicitDiff, ImplicitOptions implicitOptions,
-                            ProgressListener listener) {
+                            ProgressListener listener, int checkpointEvery) {
 
     public SolverOptions {
         if (maxiter < 1) {
@@ -27,29 +31,36 @@ public record SolverOptions(int maxiter, double tol, boolean implicitDiff, Impli
         if (implicitOptions == null) {
             throw new IllegalArgumentException("implicitOptions must not be null");
         }
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("checkpointEvery must be >= 0, got " + checkpointEvery);
+        }
     }
 
     public static SolverOptions defaults() {
-        return new SolverOptions(500, 1e-6, true, ImplicitOptions.defaults(), null);
+        return new SolverOptions(500, 1e-6, true, ImplicitOptions.defaults(), null, 0);
     }
 
     public SolverOptions withMaxiter(int value) {
-        return new SolverOptions(value, tol, implicitDiff, implicitOptions, listener);
+        return new SolverOptions(value, tol, implicitDiff, implicitOptions, listener, checkpointEvery);
     }
 
     public SolverOptions withTol(double value) {
-        return new SolverOptions(maxiter, value, implicitDiff, implicitOptions, listener);
+        return new SolverOptions(maxiter, value, implicitDiff, implicitOptions, listener, checkpointEvery);
     }
 
     public SolverOptions withImplicitDiff(boolean value) {
-        return new SolverOptions(maxiter, tol, value, implicitOptions, listener);
+        return new SolverOptions(maxiter, tol, value, implicitOptions, listener, checkpointEvery);
     }
 
     public SolverOptions withImplicitOptions(ImplicitOptions value) {
-        return new SolverOptions(maxiter, tol, implicitDiff, value, listener);
+        return new SolverOptions(maxiter, tol, implicitDiff, value, listener, checkpointEvery);
+    }
+
+    public SolverOptions withCheckpointEvery(int value) {
+        return new SolverOptions(maxiter, tol, implicitDiff, implicitOptions, listener, value);
     }
 
     public SolverOptions withListener(ProgressListener value) {
-        return new SolverOptions(maxiter, tol, implicitDiff, implicitOptions, value);
+        return new SolverOptions(maxiter, tol, implicitDiff, implicitOptions, value, checkpointEvery);
     }
 }

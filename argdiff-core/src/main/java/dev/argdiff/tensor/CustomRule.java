@@ -42,6 +42,16 @@ public interface CustomRule {
      */
     VjpOutput vjp(Tensor[] primals);
 
+    /**
+     * Reverse mode when only some inputs need a cotangent ({@code needed[i]}; the others are
+     * constants of the transform and their entries of the pullback's result are ignored). A rule
+     * whose cotangents are expensive for inputs that do not need them (a data matrix) should
+     * override this. The default calls {@link #vjp(Tensor[])}.
+     */
+    default VjpOutput vjp(Tensor[] primals, boolean[] needed) {
+        return vjp(primals);
+    }
+
     /** Outputs and their tangents (a null tangent is zero). */
     record JvpOutput(Tensor[] outputs, Tensor[] tangents) {
     }

@@ -28,6 +28,7 @@ import java.util.function.Supplier;
  *   <li>the solve alone,</li>
  *   <li>the solve plus the hypergradient d Σw*² / dλ by implicit differentiation,</li>
  *   <li>the same hypergradient by unrolling the 200 iterations (reverse mode),</li>
+ *   <li>the same by unrolling with a checkpoint every {@value #CHECKPOINT_EVERY} iterations,</li>
  * </ol>
  * their ratios, and the heap each differentiation mode retains at the end of its forward pass
  * (the reverse tape: for unrolling, every recorded iteration). The values are printed
@@ -64,7 +65,8 @@ public final class LassoBench {
      * retained at the end of the forward pass in MiB (tape memory), and the values with the reference's.
      */
     public record Row(String size, int iterations, int repeats, double solveMs, double implicitMs, double unrolledMs,
-                      double implicitRatio, double unrolledRatio, double implicitPeakMiB, double unrolledPeakMiB,
+                      double checkpointedMs, double implicitRatio, double unrolledRatio, double checkpointedRatio,
+                      double implicitTapeMiB, double unrolledTapeMiB, double checkpointedTapeMiB,
                       int nnz, double sumsq, double gradImplicit, double gradUnrolled, Integer refNnz, Double refSumsq,
                       Double refGradImplicit, Double refGradUnrolled) {
     }
@@ -89,6 +91,7 @@ public final class LassoBench {
                 .maxiter(options.iterations()).tol(0.0)
                 .implicitOptions(ImplicitOptions.defaults().withOptimalityTolerance(1e-6));
         ProximalGradient<Tensor, Args> unrolled = implicit.implicitDiff(false);
+        ProximalGradient<Tensor, Args> checkpointed = unrolled.checkpointEvery(CHECKPOINT_EVERY);
         Tensor w0 = Tensor.zeros(p);
         Supplier<Tensor> solve = () -> implicit.run(w0, new Args(lam, problem.a(), problem.b())).params();
         Function<ProximalGradient<Tensor, Args>, Tensor> hypergradient = solver -> Autodiff.grad(
@@ -99,16 +102,23 @@ public final class LassoBench {
         Tensor w = solve.get();
         Tensor gImplicit = hypergradient.apply(implicit);
         Tensor gUnrolled = hypergradient.apply(unrolled);
+        Tensor gCheckpointed = hypergradient.apply(checkpointed);
+        if (Math.abs(gCheckpointed.item() - gUnrolled.item()) > 1e-9 * Math.abs(gUnrolled.item())) {
+            throw new IllegalStateException("bench lasso: checkpointed unrolling gave " + gCheckpointed.item()
+                    + ", plain unrolling " + gUnrolled.item());
+        }
         for (int i = 0; i < WARMUP_RUNS; i++) {
             solve.get();
             hypergradient.apply(implicit);
             hypergradient.apply(unrolled);
+            hypergradient.apply(checkpointed);
         }
-        double[][] ms = new double[3][options.repeats()];
+        double[][] ms = new double[4][options.repeats()];
         for (int i = 0; i < options.repeats(); i++) {
             ms[0][i] = timeMs(solve::get);
             ms[1][i] = timeMs(() -> hypergradient.apply(implicit));
             ms[2][i] = timeMs(() -> hypergradient.apply(unrolled));
+            ms[3][i] = timeMs(() -> hypergradient.apply(checkpointed));
             if (progress != null) {
                 progress.run();
             }
@@ -116,29 +126,36 @@ public final class LassoBench {
         double solveMs = median(ms[0]);
         double implicitMs = median(ms[1]);
         double unrolledMs = median(ms[2]);
-        double implicitPeak = retainedAtEndOfForwardMiB(probe -> Autodiff.grad((Tensor l) -> {
-            Tensor v = implicit.run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm();
-            probe.run();
-            return v;
-        }).apply(lam));
-        double unrolledPeak = retainedAtEndOfForwardMiB(probe -> Autodiff.grad((Tensor l) -> {
-            Tensor v = unrolled.run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm();
-            probe.run();
-            return v;
-        }).apply(lam));
+        double checkpointedMs = median(ms[3]);
+        double implicitTape = tapeMiB(implicit, problem, lam, w0);
+        double unrolledTape = tapeMiB(unrolled, problem, lam, w0);
+        double checkpointedTape = tapeMiB(checkpointed, problem, lam, w0);
 
         int nnz = 0;
         for (double v : w.toArray()) {
             nnz += v != 0 ? 1 : 0;
         }
         JsonObject ref = reference(size);
-        return new Row(size, options.iterations(), options.repeats(), solveMs, implicitMs, unrolledMs,
-                implicitMs / solveMs, unrolledMs / solveMs, implicitPeak, unrolledPeak, nnz, w.squaredNorm().item(),
+        return new Row(size, options.iterations(), options.repeats(), solveMs, implicitMs, unrolledMs, checkpointedMs,
+                implicitMs / solveMs, unrolledMs / solveMs, checkpointedMs / solveMs, implicitTape, unrolledTape,
+                checkpointedTape, nnz, w.squaredNorm().item(),
                 gImplicit.item(), gUnrolled.item(),
                 ref == null ? null : ref.get("nnz").getAsInt(),
                 ref == null ? null : ref.get("sumsq_w").getAsDouble(),
                 ref == null ? null : ref.get("dsumsq_dlam_implicit_jaxopt").getAsDouble(),
                 ref == null ? null : ref.get("dsumsq_dlam_unrolled_pytorch").getAsDouble());
+    }
+
+    /** The block size of the checkpointed unrolled mode. */
+    static final int CHECKPOINT_EVERY = 20;
+
+    /** The heap retained at the end of the forward pass of one hypergradient computation with this solver. */
+    private static double tapeMiB(ProximalGradient<Tensor, Args> solver, SyntheticLasso problem, Tensor lam, Tensor w0) {
+        return retainedAtEndOfForwardMiB(probe -> Autodiff.grad((Tensor l) -> {
+            Tensor v = solver.run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm();
+            probe.run();
+            return v;
+        }).apply(lam));
     }
 
     /** Untimed runs of each mode before measuring. */

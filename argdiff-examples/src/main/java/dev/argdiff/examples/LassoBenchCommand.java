@@ -59,11 +59,13 @@ final class LassoBenchCommand implements Callable<Integer> {
         var out = streams.out();
         out.printf(Locale.ROOT, "lasso hypergradient benchmark: %d iterations, median of %d runs, BLAS %s%n",
                 iterations, repeats, dev.argdiff.backend.Blas.name());
-        out.println("size       solve ms  +implicit ms  ratio  +unrolled ms  ratio  tape MiB (implicit/unrolled)");
+        out.println("size       solve ms   +implicit (ratio)   +unrolled (ratio)   +checkpointed (ratio)   "
+                + "tape MiB implicit/unrolled/checkpointed");
         for (LassoBench.Row r : rows) {
-            out.printf(Locale.ROOT, "%-9s %9.1f %13.1f %6.2f %13.1f %6.2f   %8.1f / %8.1f%n", r.size(), r.solveMs(),
-                    r.implicitMs(), r.implicitRatio(), r.unrolledMs(), r.unrolledRatio(), r.implicitPeakMiB(),
-                    r.unrolledPeakMiB());
+            out.printf(Locale.ROOT, "%-9s %9.1f %10.1f (%5.2f) %10.1f (%5.2f) %12.1f (%5.2f)   %6.1f / %6.1f / %6.1f%n",
+                    r.size(), r.solveMs(), r.implicitMs(), r.implicitRatio(), r.unrolledMs(), r.unrolledRatio(),
+                    r.checkpointedMs(), r.checkpointedRatio(), r.implicitTapeMiB(), r.unrolledTapeMiB(),
+                    r.checkpointedTapeMiB());
         }
         out.println();
         out.println("values (argdiff | reference):");

@@ -1,0 +1,115 @@
+package dev.argdiff.ad;
+
+import dev.argdiff.tensor.CustomRule;
+import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The custom rule of {@link Autodiff#checkpoint}: evaluation without recording, and derivatives
+ * by re-running the function under a fresh transform — over the inputs that carry a tangent
+ * (forward) or need a cotangent (reverse) only, so that constant inputs such as a data matrix
+ * cost nothing.
+ */
+final class CheckpointRule<T, R> implements CustomRule {
+    private final Function<T, R> f;
+    private final Pytree.TreeDef inDef;
+    private volatile Pytree.TreeDef outDef;
+
+    CheckpointRule(Function<T, R> f, Pytree.TreeDef inDef) {
+        this.f = f;
+        this.inDef = inDef;
+    }
+
+    @Override
+    public String name() {
+        return "checkpoint of " + f;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Tensor[] evaluate(Tensor[] inputs) {
+        Pytree.Flat out = Pytree.flatten(f.apply((T) inDef.unflatten(Arrays.asList(inputs))));
+        outDef = out.def();
+        return out.leaves().toArray(new Tensor[0]);
+    }
+
+    @Override
+    public Tensor[] call(Tensor[] inputs) {
+        return evaluate(inputs);
+    }
+
+    @SuppressWarnings("unchecked")
+    R unflattenOutput(Tensor[] outs) {
+        return (R) outDef.unflatten(Arrays.asList(outs));
+    }
+
+    /** f as a function of the selected input leaves only, the others fixed at their primal values. */
+    private Function<List<Tensor>, List<Tensor>> restricted(Tensor[] primals, int[] selected) {
+        return active -> {
+            Tensor[] in = primals.clone();
+            for (int k = 0; k < selected.length; k++) {
+                in[selected[k]] = active.get(k);
+            }
+            return Arrays.asList(evaluate(in));
+        };
+    }
+
+    private static int[] indices(boolean[] mask) {
+        return java.util.stream.IntStream.range(0, mask.length).filter(i -> mask[i]).toArray();
+    }
+
+    private static List<Tensor> pick(Tensor[] values, int[] selected) {
+        List<Tensor> out = new ArrayList<>(selected.length);
+        for (int i : selected) {
+            out.add(values[i]);
+        }
+        return out;
+    }
+
+    @Override
+    public JvpOutput jvp(Tensor[] primals, Tensor[] tangents) {
+        Tensor[] outs = Dispatch.bindCustom(this, primals);
+        return jvpWithOutputs(primals, outs, tangents);
+    }
+
+    @Override
+    public JvpOutput jvpWithOutputs(Tensor[] primals, Tensor[] outs, Tensor[] tangents) {
+        boolean[] mask = new boolean[tangents.length];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = tangents[i] != null;
+        }
+        int[] selected = indices(mask);
+        List<Tensor> touts = Autodiff.jvp(restricted(primals, selected), pick(primals, selected),
+                pick(tangents, selected)).tangent();
+        return new JvpOutput(outs, touts.toArray(new Tensor[0]));
+    }
+
+    @Override
+    public VjpOutput vjp(Tensor[] primals) {
+        boolean[] all = new boolean[primals.length];
+        Arrays.fill(all, true);
+        return vjp(primals, all);
+    }
+
+    @Override
+    public VjpOutput vjp(Tensor[] primals, boolean[] needed) {
+        Tensor[] outs = Dispatch.bindCustom(this, primals);
+        int[] selected = indices(needed);
+        Pullback pullback = cts -> {
+            List<Tensor> filled = Autodiff.fillZeros(cts, Arrays.asList(outs));
+            // The backward pass re-runs f: its tape lives only while this block is pulled back.
+            List<Tensor> g = Autodiff.vjp(restricted(primals, selected), pick(primals, selected)).pullback()
+                    .apply(filled);
+            Tensor[] result = new Tensor[primals.length];
+            for (int k = 0; k < selected.length; k++) {
+                result[selected[k]] = g.get(k);
+            }
+            return result;
+        };
+        return new VjpOutput(outs, pullback);
+    }
+}

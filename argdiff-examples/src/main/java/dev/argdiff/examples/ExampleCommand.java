@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "example",
         synopsisSubcommandLabel = "NAME",
         description = "Run one of the examples.",
-        subcommands = {RidgeCommand.class, LassoCommand.class, HessianDemoCommand.class},
+        subcommands = {RidgeCommand.class, LassoCommand.class, HessianDemoCommand.class, SparseCodingCommand.class,
+                DistillationCommand.class, ImamlCommand.class},
         footer = {"", "Run 'argdiff example NAME --help' for the options of an example."})
 final class ExampleCommand implements Callable<Integer> {
 

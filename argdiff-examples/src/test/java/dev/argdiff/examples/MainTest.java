@@ -81,8 +81,8 @@ class MainTest {
         assertTrue(example.err().contains("hessian-demo"), example.err());
         Run unknown = run("example", "no-such-example");
         assertEquals(2, unknown.status());
-        assertEquals("argdiff: 'argdiff example' has no command 'no-such-example'; available: ridge, lasso, hessian-demo"
-                + " (see 'argdiff example --help')\n", unknown.err());
+        assertEquals("argdiff: 'argdiff example' has no command 'no-such-example'; available: ridge, lasso, hessian-demo,"
+                + " sparse-coding, distillation, imaml (see 'argdiff example --help')\n", unknown.err());
     }
 
     @Test

@@ -626,6 +626,28 @@ public final class Tensor {
         throw new IllegalArgumentException("norm: ord must be 1, 2 or infinity, got " + ord);
     }
 
+    /**
+     * The 1-, 2- or ∞-norm along one axis ({@code ord} 1, 2 or {@code Double.POSITIVE_INFINITY}),
+     * e.g. the row norms of a matrix with axis 1. The derivative of the 2-norm at 0 is taken as 0.
+     */
+    public Tensor norm(double ord, int axis, boolean keepDims) {
+        int a = Shapes.axis("norm", axis, shape.length);
+        if (ord == 1) {
+            return abs().sum(a, keepDims);
+        }
+        if (ord == Double.POSITIVE_INFINITY) {
+            return abs().max(a, keepDims);
+        }
+        if (ord != 2) {
+            throw new IllegalArgumentException("norm: ord must be 1, 2 or infinity, got " + ord);
+        }
+        Tensor sq = square().sum(a, keepDims);
+        // As for the norm of all entries: guard sqrt at 0 so that the derivative there is 0, not NaN.
+        Tensor positive = sq.gt(0.0);
+        Tensor safe = where(positive, sq, scalar(1.0));
+        return where(positive, safe.sqrt(), scalar(0.0));
+    }
+
     /** Σ x² of all entries. */
     public Tensor squaredNorm() {
         return square().sum();

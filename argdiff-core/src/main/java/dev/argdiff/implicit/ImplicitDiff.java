@@ -191,7 +191,9 @@ public final class ImplicitDiff {
                                                  ImplicitOptions options) {
         X sol = Autodiff.stopGradient(solution);
         A arg = Autodiff.stopGradient(args);
-        double[] r = Pytree.toArray(f.apply(sol, arg));
+        X value = f.apply(sol, arg);
+        requireShapedLike(op, value, sol);
+        double[] r = Pytree.toArray(value);
         double[] x = Pytree.toArray(sol);
         double rn = norm(r);
         double xn = norm(x);
@@ -207,6 +209,33 @@ public final class ImplicitDiff {
                     op, residual, options.optimalityTolerance()), d);
         }
         return residual;
+    }
+
+    /**
+     * F(x, θ) must be a tree shaped like x (A = ∂ₓF is square). The usual mistake — passing the
+     * objective f instead of its gradient — would otherwise fail deep inside the linear solve with
+     * a message about internal cotangents or right-hand sides.
+     */
+    private static void requireShapedLike(String op, Object value, Object solution) {
+        Pytree.Flat fv = value == null ? null : Pytree.flatten(value);
+        Pytree.Flat fs = Pytree.flatten(solution);
+        boolean ok = fv != null && fv.leaves().size() == fs.leaves().size();
+        for (int i = 0; ok && i < fs.leaves().size(); i++) {
+            ok = java.util.Arrays.equals(fv.leaves().get(i).shape(), fs.leaves().get(i).shape());
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(op + ": the optimality function F(x, θ) must return a tree shaped like x "
+                    + "(e.g. the gradient ∇ₓf, not the objective f; or T(x) − x), but it returned leaf shapes "
+                    + (fv == null ? "null" : shapes(fv.leaves())) + " for x of leaf shapes " + shapes(fs.leaves()));
+        }
+    }
+
+    private static String shapes(java.util.List<Tensor> leaves) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < leaves.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(java.util.Arrays.toString(leaves.get(i).shape()));
+        }
+        return sb.append(']').toString();
     }
 
     private static double norm(double[] v) {

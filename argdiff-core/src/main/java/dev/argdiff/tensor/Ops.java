@@ -173,7 +173,16 @@ final class Ops {
                 case SUB: return null; // 1 (handled by the callers)
                 case MUL: return b;
                 case DIV: return b.reciprocal();
-                case POW: return b.mul(a.pow(b.sub(1.0)));
+                case POW: {
+                    // b·a^(b−1), except where a = b = 0: there a^b = 1 near a = 0 (derivative 0), but
+                    // 0·0^(−1) = 0·∞ = NaN. An exponent of 1 there gives 0·0¹ = 0 and keeps every
+                    // higher derivative finite (the 4th derivative of x³ at 0 goes through 0^0).
+                    Tensor exponent = b.sub(1.0);
+                    if (anyZero(b)) {
+                        exponent = Tensor.where(b.eq(0.0).mul(a.eq(0.0)), Tensor.scalar(1.0), exponent);
+                    }
+                    return b.mul(a.pow(exponent));
+                }
                 case MAX: return tieSplit(a.gt(b), a.eq(b));
                 case MIN: return tieSplit(a.lt(b), a.eq(b));
                 default: throw new AssertionError(kind);
@@ -197,6 +206,16 @@ final class Ops {
                 case MIN: return tieSplit(b.lt(a), a.eq(b));
                 default: throw new AssertionError(kind);
             }
+        }
+
+        /** Whether any entry of t's concrete value is 0 (a test on values: no derivative involved). */
+        private static boolean anyZero(Tensor t) {
+            for (double v : t.data()) {
+                if (v == 0.0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** 1 where strictly winning, 1/2 at a tie (the convention of JAX for max/min). */

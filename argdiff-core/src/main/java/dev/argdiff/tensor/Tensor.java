@@ -127,6 +127,10 @@ public final class Tensor {
         if (step == 0 || !Double.isFinite(step)) {
             throw new IllegalArgumentException("arange: step must be finite and non-zero, got " + step);
         }
+        if (!Double.isFinite(start) || !Double.isFinite(stop)) {
+            throw new IllegalArgumentException("arange: start and stop must be finite, got start " + start
+                    + " and stop " + stop);
+        }
         int n = (int) Math.max(0, Math.ceil((stop - start) / step));
         double[] d = new double[n];
         for (int i = 0; i < n; i++) {
@@ -420,9 +424,10 @@ public final class Tensor {
         return unary(Ops.UnaryKind.COS, this);
     }
 
-    /** max(x, 0); its derivative at 0 is taken as 0. */
+    /** max(x, 0); its derivative at 0 is taken as 0. NaN stays NaN. */
     public Tensor relu() {
-        return mul(gt(0.0));
+        // A select, not x·[x > 0]: the product gives NaN at x = −∞ (−∞·0).
+        return where(le(0.0), scalar(0.0), this);
     }
 
     /** Elementwise maximum; at a tie each operand gets half the derivative. */
@@ -444,6 +449,9 @@ public final class Tensor {
 
     /** Values limited to [lo, hi]; derivative 1 strictly inside, 0 strictly outside. */
     public Tensor clip(double lo, double hi) {
+        if (Double.isNaN(lo) || Double.isNaN(hi)) {
+            throw new IllegalArgumentException("clip: bounds must not be NaN, got lo " + lo + " and hi " + hi);
+        }
         if (lo > hi) {
             throw new IllegalArgumentException("clip: lo " + lo + " is greater than hi " + hi);
         }

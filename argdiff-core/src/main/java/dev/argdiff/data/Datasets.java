@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -292,6 +293,9 @@ public final class Datasets {
         }
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return parseCsv(reader, file.toString());
+        } catch (CharacterCodingException e) {
+            // Files.newBufferedReader reports bytes that are not UTF-8 as "Input length = 1": say what is wrong.
+            throw new IllegalArgumentException(file + ": not UTF-8 text (save the file as UTF-8 or ASCII CSV)", e);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }

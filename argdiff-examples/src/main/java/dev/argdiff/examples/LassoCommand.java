@@ -130,7 +130,7 @@ final class LassoCommand implements Callable<Integer> {
                 path[j][i] = s.coefficients()[j];
             }
         }
-        Plots.line("Lasso hyperparameter optimization (diabetes)").axes("step", "validation loss")
+        Plots.line("Lasso hyperparameter optimization (" + (data == null ? "diabetes" : data.getFileName()) + ")").axes("step", "validation loss")
                 .series("validation loss", x, loss).writePng(plot);
         String name = plot.getFileName().toString();
         String stem = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;

@@ -46,6 +46,12 @@ public final class LassoExample {
      */
     public record Options(Solver solver, boolean unrolling, int steps, double learningRate, double theta0,
                           int innerMaxiter, double innerTol) {
+        /**
+         * The largest accepted θ: exp(θ) (the regularization) must stay a finite double, with a margin
+         * for the products the solvers form with it; log(Double.MAX_VALUE) ≈ 709.78.
+         */
+        static final double MAX_THETA = 700;
+
         public Options {
             if (solver == null) {
                 throw new IllegalArgumentException("--solver must be pg or bcd");
@@ -58,6 +64,10 @@ public final class LassoExample {
             }
             if (!Double.isFinite(theta0)) {
                 throw new IllegalArgumentException("--theta must be finite, got " + theta0);
+            }
+            if (theta0 > MAX_THETA) {
+                throw new IllegalArgumentException("--theta must be at most 700 (exp(theta) = lambda overflows), got "
+                        + theta0);
             }
             if (innerMaxiter < 1) {
                 throw new IllegalArgumentException("--inner-maxiter must be >= 1, got " + innerMaxiter);

@@ -83,7 +83,7 @@ final class RidgeCommand implements Callable<Integer> {
                 x[i] = result.steps().get(i).step();
                 y[i] = result.steps().get(i).loss();
             }
-            Plots.line("Ridge hyperparameter optimization (diabetes)").axes("step", "validation loss")
+            Plots.line("Ridge hyperparameter optimization (" + (data == null ? "diabetes" : data.getFileName()) + ")").axes("step", "validation loss")
                     .series("validation loss", x, y).writePng(plot);
             if (!json) {
                 streams.out().println("plot written to " + plot);

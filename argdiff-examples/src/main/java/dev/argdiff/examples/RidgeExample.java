@@ -43,6 +43,12 @@ public final class RidgeExample {
      * @param innerMaxiter CG iterations of the inner solve (≥ 1)
      */
     public record Options(int steps, double learningRate, double theta0, int innerMaxiter) {
+        /**
+         * The largest accepted θ: exp(θ) (the regularization, also multiplied by the sample count in the
+         * solver) must stay a finite double; log(Double.MAX_VALUE) ≈ 709.78.
+         */
+        static final double MAX_THETA = 700;
+
         public Options {
             if (steps < 1) {
                 throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
@@ -52,6 +58,10 @@ public final class RidgeExample {
             }
             if (!Double.isFinite(theta0)) {
                 throw new IllegalArgumentException("--theta must be finite, got " + theta0);
+            }
+            if (theta0 > MAX_THETA) {
+                throw new IllegalArgumentException("--theta must be at most 700 (exp(theta) = l2reg overflows), got "
+                        + theta0);
             }
             if (innerMaxiter < 1) {
                 throw new IllegalArgumentException("--inner-maxiter must be >= 1, got " + innerMaxiter);

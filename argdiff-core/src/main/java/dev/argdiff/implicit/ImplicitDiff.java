@@ -285,17 +285,21 @@ public final class ImplicitDiff {
      * Adds implicit differentiation to a solver {@code (init, θ) -> x*} whose solutions are roots
      * of {@code optimality}. The returned function computes the same solution; every transform
      * differentiates it implicitly with respect to θ (the initial guess gets a zero derivative).
-     * The solver runs on concrete values, so its iterations are never recorded.
+     * The solver runs on concrete values, so its iterations are never recorded. The returned
+     * function remembers its last solution: called again with equal (init, θ) — as every column
+     * of a forward-mode Jacobian or Hessian does — it does not solve again (the solver must be
+     * deterministic).
      */
     public static <X, A> BiFunction<X, A, X> customRoot(BiFunction<X, A, X> optimality, BiFunction<X, A, X> solver,
                                                         ImplicitOptions options) {
         if (optimality == null || solver == null || options == null) {
             throw new IllegalArgumentException("customRoot: optimality, solver and options must not be null");
         }
+        LastSolution<X, A, X> remembering = new LastSolution<>(solver);
         return (init, args) -> {
             X init0 = Autodiff.stopGradient(init);
             return Autodiff.customDerivatives(
-                    (A a) -> solver.apply(init0, a),
+                    (A a) -> remembering.apply(init0, a),
                     (A a, X x, A t) -> rootJvp(optimality, x, a, t, options),
                     (A a, X x, X w) -> rootVjp(optimality, x, a, w, options)
             ).apply(args);
@@ -316,10 +320,11 @@ public final class ImplicitDiff {
         if (optimality == null || solver == null || options == null) {
             throw new IllegalArgumentException("customRootWithAux: optimality, solver and options must not be null");
         }
+        LastSolution<X, A, WithAux<X, Y>> remembering = new LastSolution<>(solver);
         return (init, args) -> {
             X init0 = Autodiff.stopGradient(init);
             return Autodiff.customDerivatives(
-                    (A a) -> solver.apply(init0, a),
+                    (A a) -> remembering.apply(init0, a),
                     (A a, WithAux<X, Y> out, A t) -> new WithAux<>(rootJvp(optimality, out.solution(), a, t, options),
                             Pytree.zerosLike(out.aux())),
                     (A a, WithAux<X, Y> out, WithAux<X, Y> w) -> rootVjp(optimality, out.solution(), a, w.solution(),

@@ -106,18 +106,32 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
         }
         OptStep<X, S> out;
         if (options.implicitDiff()) {
-            BiFunction<X, A, WithAux<X, S>> decorated = ImplicitDiff.customRootWithAux(this::optimality,
-                    (x0, a) -> {
-                        OptStep<X, S> r = loop(x0, a);
-                        return new WithAux<>(r.params(), r.state());
-                    }, effectiveImplicitOptions());
-            WithAux<X, S> r = decorated.apply(initParams, args);
+            WithAux<X, S> r = decorated().apply(initParams, args);
             out = new OptStep<>(r.solution(), r.aux());
         } else {
             out = loop(initParams, args);
         }
         return new SolverResult<>(out.params(), out.state(), out.state().error() <= options.tol());
     }
+
+    /**
+     * The solver loop decorated by customRoot, built once per solver so that its memo of the last
+     * solution spans calls: a forward-mode Jacobian (one JVP per input direction, each calling
+     * {@code run}) then solves once.
+     */
+    private BiFunction<X, A, WithAux<X, S>> decorated() {
+        BiFunction<X, A, WithAux<X, S>> d = decorated;
+        if (d == null) {
+            d = ImplicitDiff.customRootWithAux(this::optimality, (x0, a) -> {
+                OptStep<X, S> r = loop(x0, a);
+                return new WithAux<>(r.params(), r.state());
+            }, effectiveImplicitOptions());
+            decorated = d;
+        }
+        return d;
+    }
+
+    private volatile BiFunction<X, A, WithAux<X, S>> decorated;
 
     /** The implicit options with this solver's defaults filled in (symmetry, optimality tolerance). */
     protected ImplicitOptions effectiveImplicitOptions() {

@@ -93,9 +93,12 @@ public final class LassoBench {
         ProximalGradient<Tensor, Args> unrolled = implicit.implicitDiff(false);
         ProximalGradient<Tensor, Args> checkpointed = unrolled.checkpointEvery(CHECKPOINT_EVERY);
         Tensor w0 = Tensor.zeros(p);
-        Supplier<Tensor> solve = () -> implicit.run(w0, new Args(lam, problem.a(), problem.b())).params();
+        // A decorated solver remembers its last solution (ImplicitDiff.customRoot): every timed run uses a fresh
+        // copy (each option method returns a new solver) so that no run is answered from that memo.
+        Supplier<Tensor> solve = () -> fresh(implicit).run(w0, new Args(lam, problem.a(), problem.b())).params();
         Function<ProximalGradient<Tensor, Args>, Tensor> hypergradient = solver -> Autodiff.grad(
-                (Tensor l) -> solver.run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm()).apply(lam);
+                (Tensor l) -> fresh(solver).run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm())
+                .apply(lam);
 
         // Warm up every path (JIT), then interleave the timed runs so that drift in the machine's
         // load affects the three modes alike.
@@ -151,11 +154,17 @@ public final class LassoBench {
 
     /** The heap retained at the end of the forward pass of one hypergradient computation with this solver. */
     private static double tapeMiB(ProximalGradient<Tensor, Args> solver, SyntheticLasso problem, Tensor lam, Tensor w0) {
+        ProximalGradient<Tensor, Args> copy = fresh(solver);
         return retainedAtEndOfForwardMiB(probe -> Autodiff.grad((Tensor l) -> {
-            Tensor v = solver.run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm();
+            Tensor v = copy.run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm();
             probe.run();
             return v;
         }).apply(lam));
+    }
+
+    /** A copy of the solver with its own (empty) memo of the last solution. */
+    private static ProximalGradient<Tensor, Args> fresh(ProximalGradient<Tensor, Args> solver) {
+        return solver.maxiter(solver.options().maxiter());
     }
 
     /** Untimed runs of each mode before measuring. */

@@ -93,6 +93,16 @@ public final class Pytree {
         return s;
     }
 
+    /** Whether no tensor leaf of the tree is traced by an active transform. */
+    public static boolean isConcrete(Object tree) {
+        for (Tensor t : leaves(tree)) {
+            if (t.isTraced()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The total number of entries of all tensor leaves. */
     public static int size(Object tree) {
         int n = 0;

@@ -2,6 +2,7 @@ package dev.argdiff.implicit;
 
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
+import dev.argdiff.backend.Blas;
 import dev.argdiff.linalg.FailurePolicy;
 import dev.argdiff.linalg.LinearOperator;
 import dev.argdiff.linalg.LinearSolve;
@@ -105,7 +106,7 @@ public final class ImplicitDiff {
                 java.util.function.Function<X, X> pullback =
                         Autodiff.vjp((X x) -> f.apply(x, p.args()), p.solution()).pullback();
                 c = new Object[] {p, pullback};
-                if (isConcrete(p)) {
+                if (Pytree.isConcrete(p)) {
                     cache.set(c);
                 }
             }
@@ -120,14 +121,6 @@ public final class ImplicitDiff {
         return op;
     }
 
-    private static boolean isConcrete(Object tree) {
-        for (Tensor t : Pytree.leaves(tree)) {
-            if (t.isTraced()) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static <X> LinearSolve.Solution<X> solve(String op, String mode, LinearOperator<X> a, X rhs,
                                                      double residual, ImplicitOptions options) {
@@ -195,8 +188,8 @@ public final class ImplicitDiff {
         requireShapedLike(op, value, sol);
         double[] r = Pytree.toArray(value);
         double[] x = Pytree.toArray(sol);
-        double rn = norm(r);
-        double xn = norm(x);
+        double rn = Blas.nrm2(r.length, r, 0);
+        double xn = Blas.nrm2(x.length, x, 0);
         double residual = rn / Math.max(1.0, xn);
         if (!(residual <= options.optimalityTolerance())) {
             ImplicitDiagnostics d = new ImplicitDiagnostics(op.equals("rootVjp") ? "vjp" : "jvp", residual,
@@ -238,13 +231,6 @@ public final class ImplicitDiff {
         return sb.append(']').toString();
     }
 
-    private static double norm(double[] v) {
-        double s = 0;
-        for (double d : v) {
-            s += d * d;
-        }
-        return Math.sqrt(s);
-    }
 
     private static void report(ImplicitOptions options, ImplicitDiagnostics d) {
         if (options.observer() != null) {

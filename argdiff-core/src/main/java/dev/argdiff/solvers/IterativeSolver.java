@@ -7,7 +7,6 @@ import dev.argdiff.linalg.LinearSolver;
 
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
-import dev.argdiff.tensor.Tensor;
 
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -152,9 +151,10 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
         int k = options.checkpointEvery();
         if (!options.implicitDiff() && k > 0) {
             // Each block of k iterations is one checkpointed function of (params, state, args): the
-            // tape keeps its input, and the backward pass reruns it (Autodiff.checkpoint).
+            // tape keeps its input, and the backward pass reruns it (Autodiff.checkpoint). A block's first
+            // evaluation has concrete inputs and reports to the listener; its recomputations are traced and silent.
             Function<Block<X, S, A>, OptStep<X, S>> block = Autodiff.checkpoint(
-                    (Block<X, S, A> b) -> iterate(b.params(), b.state(), b.args(), k, isConcrete(b)));
+                    (Block<X, S, A> b) -> iterate(b.params(), b.state(), b.args(), k, Pytree.isConcrete(b)));
             while (!done(state)) {
                 OptStep<X, S> r = block.apply(new Block<>(params, state, args));
                 params = r.params();
@@ -186,13 +186,4 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
         return new OptStep<>(params, state);
     }
 
-    /** A block's first evaluation has concrete inputs; its recomputations by the transforms are traced. */
-    private static boolean isConcrete(Object tree) {
-        for (Tensor t : Pytree.leaves(tree)) {
-            if (t.isTraced()) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

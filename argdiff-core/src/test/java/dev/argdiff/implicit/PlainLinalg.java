@@ -76,66 +76,11 @@ final class PlainLinalg {
 
     /** Solves A·X = B (B with several columns) by Gaussian elimination with partial pivoting. */
     static double[][] solve(double[][] a, double[][] b) {
-        int n = a.length;
-        int m = b[0].length;
-        double[][] lu = new double[n][];
-        double[][] x = new double[n][];
-        for (int i = 0; i < n; i++) {
-            lu[i] = a[i].clone();
-            x[i] = b[i].clone();
-        }
-        for (int k = 0; k < n; k++) {
-            int piv = k;
-            for (int i = k + 1; i < n; i++) {
-                if (Math.abs(lu[i][k]) > Math.abs(lu[piv][k])) {
-                    piv = i;
-                }
-            }
-            if (lu[piv][k] == 0) {
-                throw new ArithmeticException("PlainLinalg.solve: singular matrix");
-            }
-            double[] t = lu[k];
-            lu[k] = lu[piv];
-            lu[piv] = t;
-            t = x[k];
-            x[k] = x[piv];
-            x[piv] = t;
-            for (int i = k + 1; i < n; i++) {
-                double f = lu[i][k] / lu[k][k];
-                if (f == 0) {
-                    continue;
-                }
-                for (int j = k; j < n; j++) {
-                    lu[i][j] -= f * lu[k][j];
-                }
-                for (int j = 0; j < m; j++) {
-                    x[i][j] -= f * x[k][j];
-                }
-            }
-        }
-        for (int k = n - 1; k >= 0; k--) {
-            for (int j = 0; j < m; j++) {
-                double s = x[k][j];
-                for (int l = k + 1; l < n; l++) {
-                    s -= lu[k][l] * x[l][j];
-                }
-                x[k][j] = s / lu[k][k];
-            }
-        }
-        return x;
+        return dev.argdiff.testing.PlainLinearAlgebra.solve(a, b);
     }
 
     static double[] solve(double[][] a, double[] b) {
-        double[][] bb = new double[b.length][1];
-        for (int i = 0; i < b.length; i++) {
-            bb[i][0] = b[i];
-        }
-        double[][] x = solve(a, bb);
-        double[] out = new double[b.length];
-        for (int i = 0; i < b.length; i++) {
-            out[i] = x[i][0];
-        }
-        return out;
+        return dev.argdiff.testing.PlainLinearAlgebra.solve(a, b);
     }
 
     static double[][] identity(int n) {

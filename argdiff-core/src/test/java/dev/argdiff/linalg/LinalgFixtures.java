@@ -211,44 +211,7 @@ final class LinalgFixtures {
 
     /** x with A·x = b by Gaussian elimination with partial pivoting (the reference solution). */
     static double[] referenceSolve(double[][] a, double[] b) {
-        int n = b.length;
-        double[][] m = new double[n][];
-        for (int i = 0; i < n; i++) {
-            m[i] = new double[n + 1];
-            System.arraycopy(a[i], 0, m[i], 0, n);
-            m[i][n] = b[i];
-        }
-        for (int k = 0; k < n; k++) {
-            int p = k;
-            for (int i = k + 1; i < n; i++) {
-                if (Math.abs(m[i][k]) > Math.abs(m[p][k])) {
-                    p = i;
-                }
-            }
-            double[] tmp = m[k];
-            m[k] = m[p];
-            m[p] = tmp;
-            if (m[k][k] == 0) {
-                throw new ArithmeticException("referenceSolve: singular matrix");
-            }
-            for (int i = k + 1; i < n; i++) {
-                double f = m[i][k] / m[k][k];
-                if (f != 0) {
-                    for (int j = k; j <= n; j++) {
-                        m[i][j] -= f * m[k][j];
-                    }
-                }
-            }
-        }
-        double[] x = new double[n];
-        for (int i = n - 1; i >= 0; i--) {
-            double s = m[i][n];
-            for (int j = i + 1; j < n; j++) {
-                s -= m[i][j] * x[j];
-            }
-            x[i] = s / m[i][i];
-        }
-        return x;
+        return dev.argdiff.testing.PlainLinearAlgebra.solve(a, b);
     }
 
     /** A⁻¹, column by column with {@link #referenceSolve}. */

@@ -192,42 +192,7 @@ final class SolverFixtures {
 
     /** Solves the k×k system A·x = b (row-major A) by Gaussian elimination with partial pivoting. */
     static double[] solve(double[] a, double[] b, int k) {
-        double[][] m = new double[k][k + 1];
-        for (int i = 0; i < k; i++) {
-            for (int j = 0; j < k; j++) {
-                m[i][j] = a[i * k + j];
-            }
-            m[i][k] = b[i];
-        }
-        for (int c = 0; c < k; c++) {
-            int piv = c;
-            for (int r = c + 1; r < k; r++) {
-                if (Math.abs(m[r][c]) > Math.abs(m[piv][c])) {
-                    piv = r;
-                }
-            }
-            double[] tmp = m[c];
-            m[c] = m[piv];
-            m[piv] = tmp;
-            if (m[c][c] == 0) {
-                throw new ArithmeticException("singular system");
-            }
-            for (int r = c + 1; r < k; r++) {
-                double f = m[r][c] / m[c][c];
-                for (int j = c; j <= k; j++) {
-                    m[r][j] -= f * m[c][j];
-                }
-            }
-        }
-        double[] x = new double[k];
-        for (int i = k - 1; i >= 0; i--) {
-            double s = m[i][k];
-            for (int j = i + 1; j < k; j++) {
-                s -= m[i][j] * x[j];
-            }
-            x[i] = s / m[i][i];
-        }
-        return x;
+        return dev.argdiff.testing.PlainLinearAlgebra.solve(a, k, b);
     }
 
     // ------------------------------------------------------------------ a contraction

@@ -39,7 +39,7 @@ class ReferenceTest {
         for (int j = 0; j < p; j++) {
             a[j * p + j] += ref.l2reg();
         }
-        double[] w = solve(a, rhs, p);
+        double[] w = PlainLinearAlgebra.solve(a, p, rhs);
         for (int j = 0; j < p; j++) {
             assertEquals(ref.wStar()[j], w[j], 1e-10 * Math.abs(ref.wStar()[j]), "w*[" + j + "]");
         }
@@ -78,41 +78,5 @@ class ReferenceTest {
                     1e-6 * Math.abs(c.dsumsqDlamImplicitJaxopt()), c.name());
         }
         assertEquals(37, cases.get("200x50").nnz());
-    }
-
-    /** Gaussian elimination with partial pivoting; a is n×n row-major and is overwritten. */
-    private static double[] solve(double[] a, double[] b, int n) {
-        double[] x = b.clone();
-        for (int col = 0; col < n; col++) {
-            int pivot = col;
-            for (int r = col + 1; r < n; r++) {
-                if (Math.abs(a[r * n + col]) > Math.abs(a[pivot * n + col])) {
-                    pivot = r;
-                }
-            }
-            for (int k = 0; k < n; k++) {
-                double t = a[col * n + k];
-                a[col * n + k] = a[pivot * n + k];
-                a[pivot * n + k] = t;
-            }
-            double t = x[col];
-            x[col] = x[pivot];
-            x[pivot] = t;
-            for (int r = col + 1; r < n; r++) {
-                double f = a[r * n + col] / a[col * n + col];
-                for (int k = col; k < n; k++) {
-                    a[r * n + k] -= f * a[col * n + k];
-                }
-                x[r] -= f * x[col];
-            }
-        }
-        for (int r = n - 1; r >= 0; r--) {
-            double s = x[r];
-            for (int k = r + 1; k < n; k++) {
-                s -= a[r * n + k] * x[k];
-            }
-            x[r] = s / a[r * n + r];
-        }
-        return x;
     }
 }

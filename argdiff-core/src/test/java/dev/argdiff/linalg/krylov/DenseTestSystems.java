@@ -126,46 +126,7 @@ final class DenseTestSystems {
         if (matrix.cols() != n || b.length != n) {
             throw new IllegalArgumentException("directSolve: needs a square system");
         }
-        double[] a = matrix.data().clone();
-        double[] x = b.clone();
-        for (int k = 0; k < n; k++) {
-            int pivot = k;
-            for (int i = k + 1; i < n; i++) {
-                if (Math.abs(a[i * n + k]) > Math.abs(a[pivot * n + k])) {
-                    pivot = i;
-                }
-            }
-            if (a[pivot * n + k] == 0.0) {
-                throw new ArithmeticException("directSolve: singular matrix at column " + k);
-            }
-            if (pivot != k) {
-                for (int j = 0; j < n; j++) {
-                    double t = a[k * n + j];
-                    a[k * n + j] = a[pivot * n + j];
-                    a[pivot * n + j] = t;
-                }
-                double t = x[k];
-                x[k] = x[pivot];
-                x[pivot] = t;
-            }
-            for (int i = k + 1; i < n; i++) {
-                double f = a[i * n + k] / a[k * n + k];
-                if (f != 0.0) {
-                    for (int j = k + 1; j < n; j++) {
-                        a[i * n + j] -= f * a[k * n + j];
-                    }
-                    x[i] -= f * x[k];
-                }
-            }
-        }
-        for (int i = n - 1; i >= 0; i--) {
-            double s = x[i];
-            for (int j = i + 1; j < n; j++) {
-                s -= a[i * n + j] * x[j];
-            }
-            x[i] = s / a[i * n + i];
-        }
-        return x;
+        return dev.argdiff.testing.PlainLinearAlgebra.solve(matrix.data(), n, b);
     }
 
     static double norm(double[] v) {

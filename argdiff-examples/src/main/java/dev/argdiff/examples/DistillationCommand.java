@@ -85,19 +85,12 @@ final class DistillationCommand implements Callable<Integer> {
             });
         }
         if (plot != null) {
-            int n = result.steps().size();
-            double[] x = new double[n];
-            double[] train = new double[n];
-            double[] heldOut = new double[n];
-            for (int i = 0; i < n; i++) {
-                DistillationExample.Step s = result.steps().get(i);
-                x[i] = s.step();
-                train[i] = s.loss();
-                heldOut[i] = s.heldOutLoss();
-            }
+            var steps = result.steps();
             Plots.line("Dataset distillation by implicit differentiation (digits)").axes("step", "loss")
-                    .series("training loss (outer)", x, train).series("held-out loss", x, heldOut).writePng(plot);
-            Path imagesFile = ImageGrid.sibling(plot, "-images");
+                    .series("training loss (outer)", steps, DistillationExample.Step::step, DistillationExample.Step::loss)
+                    .series("held-out loss", steps, DistillationExample.Step::step, DistillationExample.Step::heldOutLoss)
+                    .writePng(plot);
+            Path imagesFile = Plots.sibling(plot, "-images");
             ImageGrid.write(imagesFile, result.images(), 8, 8, 5);
             if (!json) {
                 streams.out().println("plots written to " + plot + " and " + imagesFile);

@@ -116,18 +116,11 @@ final class ImamlCommand implements Callable<Integer> {
                     result.finalHeldOutLoss());
         }
         if (plot != null) {
-            int n = result.steps().size();
-            double[] x = new double[n];
-            double[] train = new double[n];
-            double[] heldOut = new double[n];
-            for (int i = 0; i < n; i++) {
-                ImamlExample.Step s = result.steps().get(i);
-                x[i] = s.step();
-                train[i] = s.loss();
-                heldOut[i] = s.heldOutLoss();
-            }
+            var steps = result.steps();
             Plots.line((maml ? "MAML" : "iMAML") + " on sinusoid regression").axes("step", "query loss after adaptation")
-                    .series("meta-training batch", x, train).series("held-out tasks", x, heldOut).writePng(plot);
+                    .series("meta-training batch", steps, ImamlExample.Step::step, ImamlExample.Step::loss)
+                    .series("held-out tasks", steps, ImamlExample.Step::step, ImamlExample.Step::heldOutLoss)
+                    .writePng(plot);
             if (!json) {
                 streams.out().println("plot written to " + plot);
             }

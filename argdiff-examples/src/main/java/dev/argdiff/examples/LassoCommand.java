@@ -117,27 +117,15 @@ final class LassoCommand implements Callable<Integer> {
 
     /** The validation loss in FILE.png, the coefficient path in FILE-path.png. */
     private void writePlots(LassoExample.Result result) throws IOException {
-        int n = result.steps().size();
-        double[] x = new double[n];
-        double[] loss = new double[n];
-        int p = result.steps().get(0).coefficients().length;
-        double[][] path = new double[p][n];
-        for (int i = 0; i < n; i++) {
-            LassoExample.Step s = result.steps().get(i);
-            x[i] = s.step();
-            loss[i] = s.loss();
-            for (int j = 0; j < p; j++) {
-                path[j][i] = s.coefficients()[j];
-            }
-        }
-        Plots.line("Lasso hyperparameter optimization (" + (data == null ? "diabetes" : data.getFileName()) + ")").axes("step", "validation loss")
-                .series("validation loss", x, loss).writePng(plot);
-        String name = plot.getFileName().toString();
-        String stem = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
-        Path pathFile = plot.resolveSibling(stem + "-path.png");
+        var steps = result.steps();
+        Plots.line("Lasso hyperparameter optimization (" + (data == null ? "diabetes" : data.getFileName()) + ")")
+                .axes("step", "validation loss")
+                .series("validation loss", steps, LassoExample.Step::step, LassoExample.Step::loss).writePng(plot);
+        Path pathFile = Plots.sibling(plot, "-path");
         Plots.LineChart chart = Plots.line("Lasso coefficient path").axes("step", "coefficient");
-        for (int j = 0; j < p; j++) {
-            chart = chart.series("w" + j, x, path[j]);
+        for (int j = 0; j < steps.get(0).coefficients().length; j++) {
+            int feature = j;
+            chart = chart.series("w" + j, steps, LassoExample.Step::step, s -> s.coefficients()[feature]);
         }
         chart.writePng(pathFile);
         if (!json) {

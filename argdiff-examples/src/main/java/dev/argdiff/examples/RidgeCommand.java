@@ -77,14 +77,10 @@ final class RidgeCommand implements Callable<Integer> {
             streams.out().printf("final theta = %.10f (l2reg = %.6f)%n", result.finalTheta(), Math.exp(result.finalTheta()));
         }
         if (plot != null) {
-            double[] x = new double[result.steps().size()];
-            double[] y = new double[x.length];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = result.steps().get(i).step();
-                y[i] = result.steps().get(i).loss();
-            }
-            Plots.line("Ridge hyperparameter optimization (" + (data == null ? "diabetes" : data.getFileName()) + ")").axes("step", "validation loss")
-                    .series("validation loss", x, y).writePng(plot);
+            Plots.line("Ridge hyperparameter optimization (" + (data == null ? "diabetes" : data.getFileName()) + ")")
+                    .axes("step", "validation loss")
+                    .series("validation loss", result.steps(), RidgeExample.Step::step, RidgeExample.Step::loss)
+                    .writePng(plot);
             if (!json) {
                 streams.out().println("plot written to " + plot);
             }

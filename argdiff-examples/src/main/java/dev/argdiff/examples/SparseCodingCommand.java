@@ -113,16 +113,11 @@ final class SparseCodingCommand implements Callable<Integer> {
             });
         }
         if (plot != null) {
-            int n = result.steps().size();
-            double[] x = new double[n];
-            double[] y = new double[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = result.steps().get(i).step();
-                y[i] = result.steps().get(i).loss();
-            }
             Plots.line("Dictionary learning by implicit differentiation (digits)").axes("step", "reconstruction loss")
-                    .series("reconstruction loss", x, y).writePng(plot);
-            Path atomsFile = ImageGrid.sibling(plot, "-atoms");
+                    .series("reconstruction loss", result.steps(), SparseCodingExample.Step::step,
+                            SparseCodingExample.Step::loss)
+                    .writePng(plot);
+            Path atomsFile = Plots.sibling(plot, "-atoms");
             ImageGrid.write(atomsFile, result.dictionary(), 8, 8, 8);
             if (!json) {
                 streams.out().println("plots written to " + plot + " and " + atomsFile);

@@ -115,11 +115,4 @@ public final class ImageGrid {
         }
         return file;
     }
-
-    /** {@code FILE.png} → {@code FILE<suffix>.png} in the same folder (a suffix added to other names). */
-    public static Path sibling(Path file, String suffix) {
-        String name = file.getFileName().toString();
-        String stem = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
-        return file.resolveSibling(stem + suffix + ".png");
-    }
 }

@@ -53,6 +53,13 @@ public final class Plots {
      * Writes a line chart of one or more named y series over shared x values: the one-call form
      * of {@link #line(String)}.
      */
+    /** {@code FILE.png} → {@code FILE<suffix>.png} in the same folder (a suffix added to other names). */
+    public static Path sibling(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        String stem = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+        return file.resolveSibling(stem + suffix + ".png");
+    }
+
     public static Path writeLineChart(Path file, String title, String xLabel, String yLabel,
                                       double[] x, Map<String, double[]> ySeries) throws IOException {
         LineChart chart = line(title).axes(xLabel, yLabel);
@@ -128,6 +135,12 @@ public final class Plots {
             requireFinite(name, "y", y);
             series.put(name, new double[][] {x.clone(), y.clone()});
             return this;
+        }
+
+        /** Adds a named series read from a list of points (e.g. the steps of a run), x and y given by accessors. */
+        public <T> LineChart series(String name, java.util.List<T> points, java.util.function.ToDoubleFunction<T> x,
+                                    java.util.function.ToDoubleFunction<T> y) {
+            return series(name, points.stream().mapToDouble(x).toArray(), points.stream().mapToDouble(y).toArray());
         }
 
         /**

@@ -217,6 +217,7 @@ public final class AndersonAcceleration<X, A>
         if (t == null) {
             throw new IllegalStateException("AndersonAcceleration: fixedPointFun returned null");
         }
+        FixedPointIteration.requireShapedLike("AndersonAcceleration", t, x);
         return Pytree.map2(t, x, Tensor::sub);
     }
 

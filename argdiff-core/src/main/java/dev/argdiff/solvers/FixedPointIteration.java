@@ -3,7 +3,10 @@ package dev.argdiff.solvers;
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
 import dev.argdiff.implicit.ImplicitDiff;
+import dev.argdiff.tensor.ShapeException;
 import dev.argdiff.tensor.Tensor;
+
+import java.util.Arrays;
 
 import java.util.function.BiFunction;
 
@@ -74,9 +77,17 @@ public final class FixedPointIteration<X, A>
         return fixedPointFun;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws dev.argdiff.tensor.ShapeException if T(x₀) is not a tree of the structure and leaf
+     *                                           shapes of x₀ (the message names both)
+     */
     @Override
     public State<X> init(X initParams, A args) {
-        return new State<>(0, Double.POSITIVE_INFINITY, apply(initParams, args));
+        X next = apply(initParams, args);
+        requireShapedLike("FixedPointIteration", next, initParams);
+        return new State<>(0, Double.POSITIVE_INFINITY, next);
     }
 
     /**
@@ -101,6 +112,31 @@ public final class FixedPointIteration<X, A>
             throw new IllegalStateException("FixedPointIteration: fixedPointFun returned null");
         }
         return out;
+    }
+
+    /**
+     * T(x) must be shaped like x: otherwise the next iterate would silently take another shape
+     * (or broadcast against x in the residual T(x) − x).
+     */
+    static void requireShapedLike(String solver, Object value, Object x) {
+        Pytree.Flat fv = Pytree.flatten(value);
+        Pytree.Flat fx = Pytree.flatten(x);
+        boolean same = fv.def().sameStructure(fx.def()) && fv.leaves().size() == fx.leaves().size();
+        for (int i = 0; same && i < fx.leaves().size(); i++) {
+            same = Arrays.equals(fv.leaves().get(i).shape(), fx.leaves().get(i).shape());
+        }
+        if (!same) {
+            throw new ShapeException(solver + ": fixedPointFun must return a tree shaped like its input x, but it "
+                    + "returned leaf shapes " + shapes(fv) + " for x of leaf shapes " + shapes(fx));
+        }
+    }
+
+    private static String shapes(Pytree.Flat f) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < f.leaves().size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(Arrays.toString(f.leaves().get(i).shape()));
+        }
+        return sb.append(']').toString();
     }
 
     /** ‖a − b‖ on concrete values (a stopping measure: never differentiated). */

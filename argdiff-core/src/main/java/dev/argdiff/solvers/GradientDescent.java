@@ -1,6 +1,7 @@
 package dev.argdiff.solvers;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.ad.Pytree;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.function.BiFunction;
@@ -10,6 +11,14 @@ import java.util.function.BiFunction;
  * line search (default) or a fixed step: {@link ProximalGradient} with no proximal term, as in
  * JAXopt. Error ‖∇f(x)‖; optimality condition F = ∇ₓf (symmetric, so implicit differentiation
  * may use CG or Cholesky).
+ *
+ * <p>The error of each iteration comes from the proximal-gradient step, ‖(x − ∇f(x)) − x‖: a
+ * difference of numbers of the size of x, which rounds to zero once ε·|x| exceeds |∇f(x)| (ε the
+ * machine epsilon) — on an objective unbounded below the iterates grow until that happens, and
+ * the run would report convergence at a point that is nowhere near stationary. So whenever that
+ * error is at most {@code tol}, it is replaced by ‖∇f(x)‖ computed directly (one more gradient,
+ * only at the last iteration of a converging run): rounding alone cannot satisfy that test. The
+ * shared loop then reports such a run as {@link SolverStatus#DIVERGED}.
  */
 public final class GradientDescent<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, GradientDescent<X, A>> {
@@ -57,7 +66,17 @@ public final class GradientDescent<X, A>
 
     @Override
     public OptStep<X, ProximalGradient.State<X>> update(X params, ProximalGradient.State<X> state, A args) {
-        return inner.update(params, state, args);
+        OptStep<X, ProximalGradient.State<X>> step = inner.update(params, state, args);
+        ProximalGradient.State<X> s = step.state();
+        if (s.error() <= options().tol()) {
+            X x = Autodiff.stopGradient(step.params());
+            A a = Autodiff.stopGradient(args);
+            X g = Autodiff.grad((X z) -> fun.apply(z, a)).apply(x);
+            double gradientNorm = Math.sqrt(Pytree.vdot(g, g).item());
+            s = new ProximalGradient.State<>(s.iterations(), gradientNorm, s.y(), s.t(), s.stepsize());
+            step = new OptStep<>(step.params(), s);
+        }
+        return step;
     }
 
     @Override

@@ -15,8 +15,10 @@ import java.util.function.Function;
  * The protocol of every iterative solver: {@link #init}, {@link #update}, {@link #run} and
  * {@link #optimality}, the condition F(x, θ) = 0 its solutions satisfy.
  *
- * <p>{@code run} iterates {@code update} until the error is at most {@code tol} or
- * {@code maxiter} iterations are done. With {@code implicitDiff(true)} (the default) it is
+ * <p>{@code run} iterates {@code update} until the error is at most {@code tol}, or
+ * {@code maxiter} iterations are done, or the run fails: the error or the iterate becomes
+ * non-finite, the iterates diverge, or (when {@code tol} &gt; 0) the error stagnates above
+ * {@code tol}; {@link SolverResult#status()} says which (rules in {@link SolverStatus}). With {@code implicitDiff(true)} (the default) it is
  * wrapped by {@link ImplicitDiff#customRootWithAux} with this solver's optimality condition, so
  * every transform differentiates the solution implicitly and the iterations run on concrete
  * values; with {@code implicitDiff(false)} the loop is simply differentiated — the iterations
@@ -103,14 +105,18 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
         if (initParams == null) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ".run: initParams is null");
         }
-        OptStep<X, S> out;
+        Run<X, S> out;
         if (options.implicitDiff()) {
-            WithAux<X, S> r = decorated().apply(initParams, args);
-            out = new OptStep<>(r.solution(), r.aux());
+            WithAux<X, Run<X, S>> r = decorated().apply(initParams, args);
+            out = new Run<>(r.solution(), r.aux().state(), r.aux().progress());
         } else {
             out = loop(initParams, args);
         }
-        return new SolverResult<>(out.params(), out.state(), out.state().error() <= options.tol());
+        return new SolverResult<>(out.params(), out.state(), out.progress().status());
+    }
+
+    /** Where a run is: the iterate, the solver's state, and the loop's stopping memory. */
+    private record Run<X, S>(X params, S state, Progress progress) {
     }
 
     /**
@@ -118,19 +124,19 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
      * solution spans calls: a forward-mode Jacobian (one JVP per input direction, each calling
      * {@code run}) then solves once.
      */
-    private BiFunction<X, A, WithAux<X, S>> decorated() {
-        BiFunction<X, A, WithAux<X, S>> d = decorated;
+    private BiFunction<X, A, WithAux<X, Run<X, S>>> decorated() {
+        BiFunction<X, A, WithAux<X, Run<X, S>>> d = decorated;
         if (d == null) {
             d = ImplicitDiff.customRootWithAux(this::optimality, (x0, a) -> {
-                OptStep<X, S> r = loop(x0, a);
-                return new WithAux<>(r.params(), r.state());
+                Run<X, S> r = loop(x0, a);
+                return new WithAux<>(r.params(), new Run<>(null, r.state(), r.progress()));
             }, effectiveImplicitOptions());
             decorated = d;
         }
         return d;
     }
 
-    private volatile BiFunction<X, A, WithAux<X, S>> decorated;
+    private volatile BiFunction<X, A, WithAux<X, Run<X, S>>> decorated;
 
     /** The implicit options with this solver's defaults filled in (symmetry, optimality tolerance). */
     protected ImplicitOptions effectiveImplicitOptions() {
@@ -145,45 +151,42 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
         return io;
     }
 
-    private OptStep<X, S> loop(X initParams, A args) {
-        X params = initParams;
-        S state = init(initParams, args);
+    private Run<X, S> loop(X initParams, A args) {
+        Run<X, S> run = new Run<>(initParams, init(initParams, args), Progress.start());
         int k = options.checkpointEvery();
         if (!options.implicitDiff() && k > 0) {
             // Each block of k iterations is one checkpointed function of (params, state, args): the
             // tape keeps its input, and the backward pass reruns it (Autodiff.checkpoint). A block's first
             // evaluation has concrete inputs and reports to the listener; its recomputations are traced and silent.
-            Function<Block<X, S, A>, OptStep<X, S>> block = Autodiff.checkpoint(
-                    (Block<X, S, A> b) -> iterate(b.params(), b.state(), b.args(), k, Pytree.isConcrete(b)));
-            while (!done(state)) {
-                OptStep<X, S> r = block.apply(new Block<>(params, state, args));
-                params = r.params();
-                state = r.state();
+            Function<Block<X, S, A>, Run<X, S>> block = Autodiff.checkpoint(
+                    (Block<X, S, A> b) -> iterate(b.run(), b.args(), k, Pytree.isConcrete(b)));
+            while (!run.progress().done()) {
+                run = block.apply(new Block<>(run, args));
             }
-            return new OptStep<>(params, state);
+            return run;
         }
-        return iterate(params, state, args, Integer.MAX_VALUE, true);
+        return iterate(run, args, Integer.MAX_VALUE, true);
     }
 
     /** The input of a checkpointed block of iterations. */
-    private record Block<X, S, A>(X params, S state, A args) {
-    }
-
-    private boolean done(S state) {
-        return state.iterations() >= options.maxiter() || state.error() <= options.tol();
+    private record Block<X, S, A>(Run<X, S> run, A args) {
     }
 
     /** At most {@code count} iterations; the listener hears them unless they are a recomputation. */
-    private OptStep<X, S> iterate(X params, S state, A args, int count, boolean report) {
-        for (int i = 0; i < count && !done(state); i++) {
+    private Run<X, S> iterate(Run<X, S> run, A args, int count, boolean report) {
+        X params = run.params();
+        S state = run.state();
+        Progress progress = run.progress();
+        for (int i = 0; i < count && !progress.done(); i++) {
             OptStep<X, S> step = update(params, state, args);
             params = step.params();
             state = step.state();
+            progress = progress.after(params, state, options);
             if (report && options.listener() != null) {
                 options.listener().onIteration(state.iterations(), state.error());
             }
         }
-        return new OptStep<>(params, state);
+        return new Run<>(params, state, progress);
     }
 
 }

@@ -2,9 +2,21 @@ package dev.argdiff.solvers;
 
 /**
  * What {@code run} returns: the solution (differentiable with respect to the solver's
- * arguments), the final state, and whether the stopping tolerance was reached.
+ * arguments), the final state, and why the run stopped.
  */
-public record SolverResult<X, S extends SolverState>(X params, S state, boolean converged) {
+public record SolverResult<X, S extends SolverState>(X params, S state, SolverStatus status) {
+
+    /** @throws IllegalArgumentException if status is null */
+    public SolverResult {
+        if (status == null) {
+            throw new IllegalArgumentException("SolverResult: status is null");
+        }
+    }
+
+    /** Whether the stopping tolerance was reached ({@link SolverStatus#CONVERGED}). */
+    public boolean converged() {
+        return status == SolverStatus.CONVERGED;
+    }
 
     public int iterations() {
         return state.iterations();

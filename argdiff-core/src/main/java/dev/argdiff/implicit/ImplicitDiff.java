@@ -6,9 +6,12 @@ import dev.argdiff.backend.Blas;
 import dev.argdiff.linalg.FailurePolicy;
 import dev.argdiff.linalg.LinearOperator;
 import dev.argdiff.linalg.LinearSolve;
+import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.linalg.SolveFailedException;
 import dev.argdiff.linalg.SolveInfo;
 import dev.argdiff.linalg.Tag;
+import dev.argdiff.linalg.dense.NotPositiveDefiniteException;
+import dev.argdiff.linalg.dense.NotSymmetricException;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -127,7 +130,7 @@ public final class ImplicitDiff {
         AtomicReference<SolveInfo> last = new AtomicReference<>();
         AtomicBoolean primalReported = new AtomicBoolean();
         // The linear solver must not throw on its own: the implicit layer applies the policy with context.
-        var solver = options.solver().withFailurePolicy(FailurePolicy.IGNORE).withObserver(info -> {
+        java.util.function.Consumer<SolveInfo> observer = info -> {
             last.set(info);
             if (options.solver().observer() != null) {
                 options.solver().observer().accept(info);
@@ -145,24 +148,31 @@ public final class ImplicitDiff {
                             + "maxiter/tolerance or regularize.", d);
                 }
             }
-        });
+        };
+        var solver = options.solver().withFailurePolicy(FailurePolicy.IGNORE).withObserver(observer);
         LinearSolve.Solution<X> s;
         try {
             s = LinearSolve.solveWithInfo(a, rhs, null, solver);
-        } catch (SolveFailedException e) {
-            ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), e.info());
+        } catch (SolveFailedException | NotSymmetricException e) {
+            SolveInfo failed = e instanceof SolveFailedException ? ((SolveFailedException) e).info() : null;
+            ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), failed);
             report(options, d);
-            boolean notPd = e.getCause() instanceof dev.argdiff.linalg.dense.NotPositiveDefiniteException;
-            // A Cholesky failure cannot tell an exactly singular matrix (its last pivot is ±rounding) from an
-            // indefinite one, so its message names both causes.
-            throw new ImplicitDiffException(op + (notPd
-                    ? ": the optimality Jacobian ∂ₓF is singular or not positive definite: either the solution is not "
-                    + "locally unique (e.g. duplicated features without regularization), or ∂ₓF is indefinite while the "
-                    + "options declare it symmetric positive definite (withSymmetric(true) is right for F = ∇f at a "
-                    + "strict minimum; the fixed-point residual T(x) − x of a gradient step is negative definite): "
-                    : ": the optimality Jacobian ∂ₓF is singular or cannot be factored "
-                    + "(the solution is not locally unique, e.g. duplicated features without regularization): ")
-                    + e.getMessage(), d, e);
+            String message = factorizationFailure(op, e);
+            if (options.policy() == FailurePolicy.THROW) {
+                throw new ImplicitDiffException(message, d, e);
+            }
+            // WARN / IGNORE: the factorization has no answer, but the caller asked for a value with a warning (or none)
+            // rather than an exception — as an unconverged Krylov solve gives. GMRES needs neither symmetry nor
+            // definiteness, and its minimal-residual iterate goes through the same convergence check below, so a
+            // singular system still reports "did not converge" to the observer and (WARN) the log.
+            fail(options, message + " Falling back to GMRES (policy " + options.policy() + ").", d);
+            LinearSolver fallback = LinearSolver.gmres().withRtol(options.solver().rtol())
+                    .withAtol(options.solver().atol()).withFailurePolicy(FailurePolicy.IGNORE).withObserver(observer);
+            if (options.solver().maxiter() > 0) {
+                fallback = fallback.withMaxiter(options.solver().maxiter());
+            }
+            primalReported.set(false);
+            s = LinearSolve.solveWithInfo(a, rhs, null, fallback);
         }
         SolveInfo info = s.info() != null ? s.info() : last.get();
         ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), info);
@@ -177,6 +187,27 @@ public final class ImplicitDiff {
                     : ". The derivative would be wrong; raise the linear solver's maxiter/tolerance or regularize."), d);
         }
         return s;
+    }
+
+    /** The message of a factorization that failed inside a tangent/adjoint solve. */
+    private static String factorizationFailure(String op, RuntimeException e) {
+        if (e instanceof NotSymmetricException) {
+            return op + ": the optimality condition is declared symmetric (ImplicitOptions.withSymmetric(true), which "
+                    + "selects Cholesky or CG), but its Jacobian ∂ₓF is not symmetric: " + e.getMessage() + ". Declare "
+                    + "it symmetric only when F = ∇ₓf; a fixed-point residual T(x) − x or a proximal-gradient residual "
+                    + "is not symmetric in general.";
+        }
+        // A Cholesky failure cannot tell an exactly singular matrix (its last pivot is ±rounding) from an
+        // indefinite one, so its message names both causes.
+        boolean notPd = e.getCause() instanceof NotPositiveDefiniteException;
+        return op + (notPd
+                ? ": the optimality Jacobian ∂ₓF is singular or not positive definite: either the solution is not "
+                + "locally unique (e.g. duplicated features without regularization), or ∂ₓF is indefinite while the "
+                + "options declare it symmetric positive definite (withSymmetric(true) is right for F = ∇f at a "
+                + "strict minimum; the fixed-point residual T(x) − x of a gradient step is negative definite): "
+                : ": the optimality Jacobian ∂ₓF is singular or cannot be factored "
+                + "(the solution is not locally unique, e.g. duplicated features without regularization): ")
+                + e.getMessage();
     }
 
     /** Measures ‖F(x*, θ)‖ / max(1, ‖x*‖) on concrete values and applies the policy. */

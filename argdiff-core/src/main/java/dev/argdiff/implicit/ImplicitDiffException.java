@@ -1,20 +1,20 @@
 package dev.argdiff.implicit;
 
+import dev.argdiff.tensor.NumericalFailureException;
+
 /**
  * An implicit derivative that cannot be trusted: the solution it differentiates is not
  * optimal to tolerance, or its linear solve did not converge, produced non-finite values or met
- * a singular optimality Jacobian. The message names the residual and the iteration count.
+ * a singular optimality Jacobian. The message names the residual and the iteration count. A
+ * {@link NumericalFailureException}.
  */
-public class ImplicitDiffException extends ArithmeticException {
+public class ImplicitDiffException extends NumericalFailureException {
     private static final long serialVersionUID = 1L;
     private final transient ImplicitDiagnostics diagnostics;
 
     public ImplicitDiffException(String message, ImplicitDiagnostics diagnostics, Throwable cause) {
-        super(message);
+        super(message, cause);
         this.diagnostics = diagnostics;
-        if (cause != null) {
-            initCause(cause);
-        }
     }
 
     /** What was measured (may be null when the failure came before any measurement). */

@@ -1,6 +1,7 @@
 package dev.argdiff.optim;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.tensor.NumericalFailureException;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.function.BiFunction;
@@ -154,12 +155,12 @@ public final class OptimizerSolver<P, X, A> {
                 Autodiff.valueAndGradWithAux((P p) -> objective.apply(p, args)).apply(params);
         double value = vg.value().item();
         if (!Double.isFinite(value)) {
-            throw new ArithmeticException("OptimizerSolver.update: the objective is " + value + " at iteration "
+            throw new NumericalFailureException("OptimizerSolver.update: the objective is " + value + " at iteration "
                     + state.iterations() + " (a smaller learning rate may help)");
         }
         Tensor gradNorm = Optimizers.globalNorm(vg.gradient());
         if (!Double.isFinite(gradNorm.item())) {
-            throw new ArithmeticException("OptimizerSolver.update: the gradient is not finite at iteration "
+            throw new NumericalFailureException("OptimizerSolver.update: the gradient is not finite at iteration "
                     + state.iterations() + " (objective " + value + ")");
         }
         if (listener != null) {

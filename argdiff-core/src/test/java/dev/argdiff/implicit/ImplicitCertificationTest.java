@@ -197,7 +197,7 @@ class ImplicitCertificationTest {
     // ------------------------------------------------------------------ singular optimality Jacobian
 
     /** Least squares (no regularization) with feature 1 duplicated as feature 2: ∂ₓF = XᵀX/n is singular. */
-    private static Args duplicatedFeatureArgs() {
+    static Args duplicatedFeatureArgs() {
         Tensor base = Tensor.randomNormal(11, 12, 2);
         double[][] b = base.toArray2d();
         double[][] x = new double[12][3];
@@ -214,7 +214,7 @@ class ImplicitCertificationTest {
      * A least-squares solution: solve the problem on the distinct features, then split the
      * duplicated feature's weight in two. It is an exact root of F.
      */
-    private static Tensor leastSquaresSolution(Tensor init, Args a) {
+    static Tensor leastSquaresSolution(Tensor init, Args a) {
         double[][] x = a.x().toArray2d();
         double[] y = a.y().toArray();
         double[][] reduced = new double[x.length][2];

@@ -124,7 +124,7 @@ final class DenseSupport {
                 double lower = a[i * n + j];
                 double upper = a[j * n + i];
                 if (Math.abs(lower - upper) > tol) {
-                    throw new IllegalArgumentException(op + ": matrix is not symmetric: a(" + i + ", " + j
+                    throw new NotSymmetricException(op + ": matrix is not symmetric: a(" + i + ", " + j
                             + ") = " + lower + " but a(" + j + ", " + i + ") = " + upper);
                 }
             }

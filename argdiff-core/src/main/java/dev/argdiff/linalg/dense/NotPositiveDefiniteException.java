@@ -1,15 +1,17 @@
 package dev.argdiff.linalg.dense;
 
+import dev.argdiff.tensor.NumericalFailureException;
+
 /**
  * A symmetric matrix given to a Cholesky factorization is not positive definite: the leading
  * principal minor of some order k (the determinant of the top-left k×k block) is not positive,
  * so the k-th pivot {@code L(k-1, k-1)²} would be zero or negative.
  *
- * <p>It extends {@link ArithmeticException}, like {@link SingularMatrixException} (which it does
+ * <p>It is a {@link NumericalFailureException} (an {@link ArithmeticException}), like {@link SingularMatrixException} (which it does
  * not extend: an indefinite matrix can be perfectly invertible). Use {@link LU} for symmetric
  * indefinite systems.
  */
-public class NotPositiveDefiniteException extends ArithmeticException {
+public class NotPositiveDefiniteException extends NumericalFailureException {
 
     private static final long serialVersionUID = 1L;
 

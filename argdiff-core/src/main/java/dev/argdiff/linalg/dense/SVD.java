@@ -92,7 +92,7 @@ public final class SVD {
         if (info > 0) {
             info = Lapack.gesvd(rows, cols, a.clone(), s, u, vt);
             if (info > 0) {
-                throw new ArithmeticException(op + ": LAPACK dgesdd and dgesvd failed to converge (m = " + cols
+                throw new dev.argdiff.tensor.NumericalFailureException(op + ": LAPACK dgesdd and dgesvd failed to converge (m = " + cols
                         + ", n = " + rows + ", info = " + info + ")");
             }
         }

@@ -1,5 +1,7 @@
 package dev.argdiff.linalg.dense;
 
+import dev.argdiff.tensor.NumericalFailureException;
+
 /**
  * A matrix is singular, or singular to working precision, so the requested solve or
  * decomposition has no meaningful answer.
@@ -14,13 +16,14 @@ package dev.argdiff.linalg.dense;
  *       {@link #pivotIndex()} is -1).</li>
  * </ul>
  *
- * <p>It extends {@link ArithmeticException}, not {@link IllegalArgumentException}: the
+ * <p>It is a {@link NumericalFailureException} (an {@link ArithmeticException}, in argdiff's
+ * {@link dev.argdiff.tensor.ArgdiffFailure} family), not an {@link IllegalArgumentException}: the
  * arguments were well formed (right sizes, finite entries) and the failure is a numerical
  * property found while computing, like a division by zero. Catch {@code ArithmeticException}
  * to handle every numerical failure of the dense layer at once (this class,
  * {@link NotPositiveDefiniteException}, and a decomposition that fails to converge).
  */
-public class SingularMatrixException extends ArithmeticException {
+public class SingularMatrixException extends NumericalFailureException {
 
     private static final long serialVersionUID = 1L;
 

@@ -92,7 +92,7 @@ public final class SymmetricEigen {
         // Row-major symmetric A is the same column-major array; LAPACK's upper triangle is our lower.
         int info = Lapack.syevd(vectors, n, a, w);
         if (info > 0) {
-            throw new ArithmeticException(op + ": LAPACK dsyevd failed to converge (n = " + n + ", info = " + info + ")");
+            throw new dev.argdiff.tensor.NumericalFailureException(op + ": LAPACK dsyevd failed to converge (n = " + n + ", info = " + info + ")");
         }
     }
 

@@ -193,6 +193,14 @@ public final class Autodiff {
 
     @SuppressWarnings("unchecked")
     private static <T> T jacobian(Function<T, Tensor> f, T x, boolean forward) {
+        // One evaluation for all columns: memos keyed to it (an implicit solver's solution) are shared by them.
+        try (Dispatch.EvaluationScope scope = Dispatch.evaluationScope()) {
+            return jacobianColumns(f, x, forward);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T jacobianColumns(Function<T, Tensor> f, T x, boolean forward) {
         Pytree.Flat flat = Pytree.flatten(x);
         List<Tensor> leaves = flat.leaves();
         List<Tensor> blocks = new ArrayList<>();
@@ -267,6 +275,10 @@ public final class Autodiff {
      * pull the cotangent back. Memory: only f's inputs and outputs are kept instead of f's whole
      * tape, for the price of evaluating f twice. Derivatives are unchanged, at every order (both
      * rules are transforms of f). Use it on the blocks of a long unrolled loop.
+     *
+     * <p>Tensors f captures from its enclosing scope (a weight matrix shared by every step of a
+     * loop) are differentiated like its inputs: f is evaluated once per call to discover them, and
+     * they become extra inputs of the rule (closure conversion). f must be deterministic.
      */
     public static <T, R> Function<T, R> checkpoint(Function<T, R> f) {
         if (f == null) {
@@ -274,8 +286,29 @@ public final class Autodiff {
         }
         return x -> {
             Pytree.Flat flat = Pytree.flatten(x);
-            CheckpointRule<T, R> rule = new CheckpointRule<>(f, flat.def());
-            return rule.unflattenOutput(Dispatch.bindCustom(rule, flat.leaves().toArray(new Tensor[0])));
+            int n = flat.leaves().size();
+            List<Tensor> concrete = new ArrayList<>(n);
+            for (Tensor t : flat.leaves()) {
+                concrete.add(t.concrete());
+            }
+            @SuppressWarnings("unchecked")
+            T xc = (T) flat.def().unflatten(concrete);
+            // The primal, evaluated once: it also discovers the traced values f captures, which become inputs.
+            ClosureConversion.Discovered<R> d = ClosureConversion.discover(() -> f.apply(xc));
+            Pytree.Flat out = Pytree.flatten(d.value());
+            Tensor[] inputs = new Tensor[n + d.captured().size()];
+            Tensor[] primalInputs = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = i < n ? flat.leaves().get(i) : d.captured().get(i - n);
+                primalInputs[i] = i < n ? concrete.get(i) : inputs[i].concrete();
+            }
+            Tensor[] primalOutputs = new Tensor[out.leaves().size()];
+            for (int i = 0; i < primalOutputs.length; i++) {
+                primalOutputs[i] = out.leaves().get(i).concrete();
+            }
+            CheckpointRule<T, R> rule = new CheckpointRule<>(f, flat.def(), n, d.closure(), primalInputs, primalOutputs,
+                    out.def());
+            return rule.unflattenOutput(Dispatch.bindCustom(rule, inputs));
         };
     }
 

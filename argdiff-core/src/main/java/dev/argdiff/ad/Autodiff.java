@@ -71,7 +71,7 @@ public final class Autodiff {
 
     @SuppressWarnings("unchecked")
     private static <T, A> ValueAuxAndGrad<T, A> valueAuxAndGrad(Function<T, Aux<A>> f, T x) {
-        Pytree.Flat flat = Pytree.flatten(x);
+        Pytree.Flat flat = inputTree("grad", x);
         try (ReverseTrace trace = new ReverseTrace()) {
             List<Tensor> vars = new ArrayList<>();
             for (Tensor leaf : flat.leaves()) {
@@ -99,7 +99,7 @@ public final class Autodiff {
      */
     @SuppressWarnings("unchecked")
     public static <T, R> VjpResult<T, R> vjp(Function<T, R> f, T x) {
-        Pytree.Flat flat = Pytree.flatten(x);
+        Pytree.Flat flat = inputTree("vjp", x);
         ReverseTrace trace = new ReverseTrace();
         List<Tensor> vars = new ArrayList<>();
         R out;
@@ -110,6 +110,7 @@ public final class Autodiff {
             }
             out = f.apply((T) flat.def().unflatten(vars));
             outFlat = Pytree.flatten(out);
+            Pytree.requireNoHiddenTensors("vjp", "output", outFlat, trace);
         }
         List<Tensor> outLeaves = outFlat.leaves();
         List<Tensor> primalOut = new ArrayList<>();
@@ -141,7 +142,7 @@ public final class Autodiff {
     /** The output of f at x and its directional derivative along the tangent v (same tree as x). */
     @SuppressWarnings("unchecked")
     public static <T, R> JvpResult<R> jvp(Function<T, R> f, T x, T v) {
-        Pytree.Flat flat = Pytree.flatten(x);
+        Pytree.Flat flat = inputTree("jvp", x);
         Pytree.Flat tflat = Pytree.flatten(v);
         if (tflat.leaves().size() != flat.leaves().size()) {
             throw new IllegalArgumentException("jvp: tangent has " + tflat.leaves().size() + " leaves, primal has "
@@ -154,6 +155,7 @@ public final class Autodiff {
             }
             R out = f.apply((T) flat.def().unflatten(traced));
             Pytree.Flat outFlat = Pytree.flatten(out);
+            Pytree.requireNoHiddenTensors("jvp", "output", outFlat, trace);
             List<Tensor> values = new ArrayList<>();
             List<Tensor> tangents = new ArrayList<>();
             for (Tensor t : outFlat.leaves()) {
@@ -201,7 +203,7 @@ public final class Autodiff {
 
     @SuppressWarnings("unchecked")
     private static <T> T jacobianColumns(Function<T, Tensor> f, T x, boolean forward) {
-        Pytree.Flat flat = Pytree.flatten(x);
+        Pytree.Flat flat = inputTree(forward ? "jacfwd" : "jacrev", x);
         List<Tensor> leaves = flat.leaves();
         List<Tensor> blocks = new ArrayList<>();
         if (forward) {
@@ -450,6 +452,21 @@ public final class Autodiff {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * The flattened input of a transform. At top level (no transform active) a static leaf that
+     * hides a tensor in its fields is refused: the caller asked for a derivative with respect to
+     * the whole tree and that tensor would silently get none. Nested transforms are not checked:
+     * there, an object holding traced values of enclosing transforms is a captured value (the
+     * custom functions that need it convert their closures).
+     */
+    private static Pytree.Flat inputTree(String op, Object x) {
+        Pytree.Flat flat = Pytree.flatten(x);
+        if (Dispatch.depth() == 0) {
+            Pytree.requireNoHiddenTensors(op, "argument", flat, null);
+        }
+        return flat;
+    }
 
     static List<Tensor> fillZeros(Tensor[] values, List<Tensor> like) {
         List<Tensor> out = new ArrayList<>(values.length);

@@ -348,6 +348,12 @@ public final class Autodiff {
      * f with both custom rules: every transform uses one of them and never differentiates f.
      * Both rules must be written with differentiable tensor operations for higher-order
      * derivatives; they receive tangents and cotangents with zeros filled in.
+     *
+     * <p>f must receive every traced value it depends on through its argument: a rule cannot
+     * give a derivative to a tensor f reads through a closure or a field. When the returned
+     * function is applied under a transform and f captures a traced value of it, it throws an
+     * {@link IllegalArgumentException} naming the value's shape (the fix: make it part of the
+     * input tree). Concrete captured tensors (data) are fine.
      */
     public static <T, R> Function<T, R> customDerivatives(Function<T, R> f, JvpRule<T, R> jvpRule, VjpRule<T, R> vjpRule) {
         if (f == null) {

@@ -28,10 +28,15 @@ class ConstantPathsTest {
             leak[0] = x;
             return x.sum();
         }).apply(Tensor.of(1.0, 2.0));
-        // A new transform at the same level: inside the checkpoint (floor 1) the stale tracer was read as a constant.
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Autodiff.grad((Tensor y) ->
-                Autodiff.checkpoint((Tensor z) -> z.mul(leak[0])).apply(y).sum()).apply(Tensor.of(3.0, 4.0)));
+        // A new transform at the same level: inside the checkpoint's primal (floor 1) the stale tracer was read as a
+        // constant, silently (the block's input is concrete, so no derivative pass re-ran it).
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Autodiff.jvp((Tensor y) ->
+                Autodiff.checkpoint((Tensor z) -> z.mul(leak[0])).apply(Tensor.of(3.0, 4.0)).add(y),
+                Tensor.of(3.0, 4.0), Tensor.of(1.0, 1.0)));
         assertTrue(e.getMessage().contains("escaped"), e.getMessage());
+        // In reverse mode the re-run under a fresh trace refused it already.
+        assertThrows(IllegalStateException.class, () -> Autodiff.grad((Tensor y) ->
+                Autodiff.checkpoint((Tensor z) -> z.mul(leak[0])).apply(y).sum()).apply(Tensor.of(3.0, 4.0)));
     }
 
     @Test

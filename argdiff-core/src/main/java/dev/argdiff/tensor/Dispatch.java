@@ -238,14 +238,17 @@ public final class Dispatch {
 
     /**
      * Opens an explicit evaluation scope: {@link #evaluation()} returns the same token inside it
-     * until it closes (nested scopes keep the outermost token). A transform that evaluates a
+     * until it closes (nested scopes, and scopes opened inside a transform, keep the outer
+     * token). A transform that evaluates a
      * function many times at one point (the columns of a forward-mode Jacobian) opens one, so that
      * memos keyed to it are shared by those evaluations and by nothing else.
      */
     public static EvaluationScope evaluationScope() {
         State s = STATE.get();
-        EvaluationScope scope = new EvaluationScope(s.evaluation == null);
-        if (s.evaluation == null) {
+        // Inside a transform the outermost trace already identifies the evaluation.
+        boolean outermost = s.evaluation == null && s.outermost == null;
+        EvaluationScope scope = new EvaluationScope(outermost);
+        if (outermost) {
             s.evaluation = scope;
         }
         return scope;

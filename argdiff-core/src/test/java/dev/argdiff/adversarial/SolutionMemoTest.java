@@ -86,6 +86,10 @@ class SolutionMemoTest {
         f.apply(y);
         f.apply(y);
         assertEquals(5, solves.get(), "plain calls always solve");
+        // A Jacobian nested in a gradient: one evaluation of the outer transform, one solve.
+        double g = Autodiff.grad((Tensor yy) -> Autodiff.jacfwd(f).apply(yy).sum()).apply(y).toArray()[0];
+        assertEquals(6, solves.get(), "jacfwd inside grad");
+        assertEquals(0.0, g, 1e-12, "the Jacobian of a ridge solution does not depend on y");
         // The Jacobian is (XᵀX + λI)⁻¹Xᵀ, λ = 0.5: its column j solves H·c = X[j].
         double[][] h = new double[3][3];
         for (int r = 0; r < 3; r++) {

@@ -5,7 +5,10 @@ import dev.argdiff.implicit.ImplicitDiff;
 import dev.argdiff.implicit.ImplicitOptions;
 import dev.argdiff.prox.Prox;
 import dev.argdiff.solvers.FixedPointIteration;
+import dev.argdiff.projection.Projection;
 import dev.argdiff.solvers.GradientDescent;
+import dev.argdiff.solvers.LBFGS;
+import dev.argdiff.solvers.ProjectedGradient;
 import dev.argdiff.solvers.ProximalGradient;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -93,6 +97,28 @@ class SolverCaptureTest {
         assertEquals(D1, grad(h), 1e-6 * Math.abs(D1), "reverse");
         assertEquals(D1, tangent(h), 1e-6 * Math.abs(D1), "forward");
         assertEquals(D2, Autodiff.hessian(h).apply(Tensor.scalar(LAM)).item(), 1e-5 * Math.abs(D2), "second order");
+    }
+
+    @Test
+    void lbfgsObjectiveCapturingLambda() {
+        Function<Tensor, Tensor> h = l -> LBFGS.<Tensor, Tensor>of((v, a) -> SmallRidge.loss(v)
+                .add(l.mul(0.5).mul(v.squaredNorm()))).maxiter(500).tol(1e-11).run(Tensor.zeros(3), DATA).params().sum();
+        assertEquals(D1, grad(h), 1e-6 * Math.abs(D1), "reverse");
+        assertEquals(D1, tangent(h), 1e-6 * Math.abs(D1), "forward");
+        assertEquals(D2, Autodiff.hessian(h).apply(Tensor.scalar(LAM)).item(), 1e-5 * Math.abs(D2), "second order");
+    }
+
+    @Test
+    void projectionCapturingItsBound() {
+        // min ½‖w − c‖² s.t. w ≤ u, u captured: w* = min(c, u), so Σw* moves with u where the bound is active.
+        Tensor c = Tensor.of(0.2, 1.5, -0.3, 2.0);
+        Function<Tensor, Tensor> h = u -> ProjectedGradient.<Tensor, Tensor>of((w, a) -> w.sub(a).squaredNorm().mul(0.5),
+                        (x, a) -> Projection.box(x, Tensor.scalar(Double.NEGATIVE_INFINITY), u))
+                .maxiter(500).tol(1e-12).run(Tensor.zeros(4), c).params().sum();
+        Tensor u = Tensor.of(1.0, 1.0, 1.0, 1.0);
+        assertEquals(0.2 + 1.0 - 0.3 + 1.0, h.apply(u).item(), 1e-10);
+        assertArrayEquals(new double[] {0, 1, 0, 1}, Autodiff.grad(h).apply(u).toArray(), 1e-9, "reverse");
+        assertEquals(2.0, Autodiff.jvp(h, u, Tensor.ones(4)).tangent().item(), 1e-9, "forward");
     }
 
     @Test

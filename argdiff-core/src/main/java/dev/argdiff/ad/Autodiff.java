@@ -71,7 +71,7 @@ public final class Autodiff {
 
     @SuppressWarnings("unchecked")
     private static <T, A> ValueAuxAndGrad<T, A> valueAuxAndGrad(Function<T, Aux<A>> f, T x) {
-        Pytree.Flat flat = Pytree.flatten(x);
+        Pytree.Flat flat = inputTree("grad", x);
         try (ReverseTrace trace = new ReverseTrace()) {
             List<Tensor> vars = new ArrayList<>();
             for (Tensor leaf : flat.leaves()) {
@@ -99,7 +99,7 @@ public final class Autodiff {
      */
     @SuppressWarnings("unchecked")
     public static <T, R> VjpResult<T, R> vjp(Function<T, R> f, T x) {
-        Pytree.Flat flat = Pytree.flatten(x);
+        Pytree.Flat flat = inputTree("vjp", x);
         ReverseTrace trace = new ReverseTrace();
         List<Tensor> vars = new ArrayList<>();
         R out;
@@ -110,6 +110,7 @@ public final class Autodiff {
             }
             out = f.apply((T) flat.def().unflatten(vars));
             outFlat = Pytree.flatten(out);
+            Pytree.requireNoHiddenTensors("vjp", "output", outFlat, trace);
         }
         List<Tensor> outLeaves = outFlat.leaves();
         List<Tensor> primalOut = new ArrayList<>();
@@ -141,7 +142,7 @@ public final class Autodiff {
     /** The output of f at x and its directional derivative along the tangent v (same tree as x). */
     @SuppressWarnings("unchecked")
     public static <T, R> JvpResult<R> jvp(Function<T, R> f, T x, T v) {
-        Pytree.Flat flat = Pytree.flatten(x);
+        Pytree.Flat flat = inputTree("jvp", x);
         Pytree.Flat tflat = Pytree.flatten(v);
         if (tflat.leaves().size() != flat.leaves().size()) {
             throw new IllegalArgumentException("jvp: tangent has " + tflat.leaves().size() + " leaves, primal has "
@@ -154,6 +155,7 @@ public final class Autodiff {
             }
             R out = f.apply((T) flat.def().unflatten(traced));
             Pytree.Flat outFlat = Pytree.flatten(out);
+            Pytree.requireNoHiddenTensors("jvp", "output", outFlat, trace);
             List<Tensor> values = new ArrayList<>();
             List<Tensor> tangents = new ArrayList<>();
             for (Tensor t : outFlat.leaves()) {
@@ -193,7 +195,15 @@ public final class Autodiff {
 
     @SuppressWarnings("unchecked")
     private static <T> T jacobian(Function<T, Tensor> f, T x, boolean forward) {
-        Pytree.Flat flat = Pytree.flatten(x);
+        // One evaluation for all columns: memos keyed to it (an implicit solver's solution) are shared by them.
+        try (Dispatch.EvaluationScope scope = Dispatch.evaluationScope()) {
+            return jacobianColumns(f, x, forward);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T jacobianColumns(Function<T, Tensor> f, T x, boolean forward) {
+        Pytree.Flat flat = inputTree(forward ? "jacfwd" : "jacrev", x);
         List<Tensor> leaves = flat.leaves();
         List<Tensor> blocks = new ArrayList<>();
         if (forward) {
@@ -267,6 +277,10 @@ public final class Autodiff {
      * pull the cotangent back. Memory: only f's inputs and outputs are kept instead of f's whole
      * tape, for the price of evaluating f twice. Derivatives are unchanged, at every order (both
      * rules are transforms of f). Use it on the blocks of a long unrolled loop.
+     *
+     * <p>Tensors f captures from its enclosing scope (a weight matrix shared by every step of a
+     * loop) are differentiated like its inputs: f is evaluated once per call to discover them, and
+     * they become extra inputs of the rule (closure conversion). f must be deterministic.
      */
     public static <T, R> Function<T, R> checkpoint(Function<T, R> f) {
         if (f == null) {
@@ -274,8 +288,29 @@ public final class Autodiff {
         }
         return x -> {
             Pytree.Flat flat = Pytree.flatten(x);
-            CheckpointRule<T, R> rule = new CheckpointRule<>(f, flat.def());
-            return rule.unflattenOutput(Dispatch.bindCustom(rule, flat.leaves().toArray(new Tensor[0])));
+            int n = flat.leaves().size();
+            List<Tensor> concrete = new ArrayList<>(n);
+            for (Tensor t : flat.leaves()) {
+                concrete.add(t.concrete());
+            }
+            @SuppressWarnings("unchecked")
+            T xc = (T) flat.def().unflatten(concrete);
+            // The primal, evaluated once: it also discovers the traced values f captures, which become inputs.
+            ClosureConversion.Discovered<R> d = ClosureConversion.discover(() -> f.apply(xc));
+            Pytree.Flat out = Pytree.flatten(d.value());
+            Tensor[] inputs = new Tensor[n + d.captured().size()];
+            Tensor[] primalInputs = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = i < n ? flat.leaves().get(i) : d.captured().get(i - n);
+                primalInputs[i] = i < n ? concrete.get(i) : inputs[i].concrete();
+            }
+            Tensor[] primalOutputs = new Tensor[out.leaves().size()];
+            for (int i = 0; i < primalOutputs.length; i++) {
+                primalOutputs[i] = out.leaves().get(i).concrete();
+            }
+            CheckpointRule<T, R> rule = new CheckpointRule<>(f, flat.def(), n, d.closure(), primalInputs, primalOutputs,
+                    out.def());
+            return rule.unflattenOutput(Dispatch.bindCustom(rule, inputs));
         };
     }
 
@@ -313,6 +348,12 @@ public final class Autodiff {
      * f with both custom rules: every transform uses one of them and never differentiates f.
      * Both rules must be written with differentiable tensor operations for higher-order
      * derivatives; they receive tangents and cotangents with zeros filled in.
+     *
+     * <p>f must receive every traced value it depends on through its argument: a rule cannot
+     * give a derivative to a tensor f reads through a closure or a field. When the returned
+     * function is applied under a transform and f captures a traced value of it, it throws an
+     * {@link IllegalArgumentException} naming the value's shape (the fix: make it part of the
+     * input tree). Concrete captured tensors (data) are fine.
      */
     public static <T, R> Function<T, R> customDerivatives(Function<T, R> f, JvpRule<T, R> jvpRule, VjpRule<T, R> vjpRule) {
         if (f == null) {
@@ -417,6 +458,21 @@ public final class Autodiff {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * The flattened input of a transform. At top level (no transform active) a static leaf that
+     * hides a tensor in its fields is refused: the caller asked for a derivative with respect to
+     * the whole tree and that tensor would silently get none. Nested transforms are not checked:
+     * there, an object holding traced values of enclosing transforms is a captured value (the
+     * custom functions that need it convert their closures).
+     */
+    private static Pytree.Flat inputTree(String op, Object x) {
+        Pytree.Flat flat = Pytree.flatten(x);
+        if (Dispatch.depth() == 0) {
+            Pytree.requireNoHiddenTensors(op, "argument", flat, null);
+        }
+        return flat;
+    }
 
     static List<Tensor> fillZeros(Tensor[] values, List<Tensor> like) {
         List<Tensor> out = new ArrayList<>(values.length);

@@ -14,15 +14,36 @@ import java.util.function.Function;
  * by re-running the function under a fresh transform — over the inputs that carry a tangent
  * (forward) or need a cotangent (reverse) only, so that constant inputs such as a data matrix
  * cost nothing.
+ *
+ * <p>The rule is closure-converted: its inputs are f's explicit input leaves followed by the
+ * traced values f captured (found by one evaluation in a recording scope), and every evaluation
+ * runs f with those captured values replaced by the rule's inputs, so they are differentiated
+ * like the explicit ones. That discovery evaluation is the primal: {@link #call} returns its
+ * outputs when called with the same concrete inputs.
  */
 final class CheckpointRule<T, R> implements CustomRule {
     private final Function<T, R> f;
     private final Pytree.TreeDef inDef;
-    private volatile Pytree.TreeDef outDef;
+    private final int explicit;
+    private final ClosureConversion.Closure closure;
+    private final Tensor[] primalInputs;
+    private final Tensor[] primalOutputs;
+    private final Pytree.TreeDef outDef;
 
-    CheckpointRule(Function<T, R> f, Pytree.TreeDef inDef) {
+    /**
+     * @param explicit      the number of explicit input leaves (the captured values follow them)
+     * @param primalInputs  the concrete inputs of the discovery evaluation
+     * @param primalOutputs its concrete outputs
+     */
+    CheckpointRule(Function<T, R> f, Pytree.TreeDef inDef, int explicit, ClosureConversion.Closure closure,
+                   Tensor[] primalInputs, Tensor[] primalOutputs, Pytree.TreeDef outDef) {
         this.f = f;
         this.inDef = inDef;
+        this.explicit = explicit;
+        this.closure = closure;
+        this.primalInputs = primalInputs;
+        this.primalOutputs = primalOutputs;
+        this.outDef = outDef;
     }
 
     @Override
@@ -32,14 +53,23 @@ final class CheckpointRule<T, R> implements CustomRule {
 
     @SuppressWarnings("unchecked")
     private Tensor[] evaluate(Tensor[] inputs) {
-        Pytree.Flat out = Pytree.flatten(f.apply((T) inDef.unflatten(Arrays.asList(inputs))));
-        outDef = out.def();
+        T x = (T) inDef.unflatten(Arrays.asList(inputs).subList(0, explicit));
+        List<Tensor> captured = Arrays.asList(inputs).subList(explicit, inputs.length);
+        Pytree.Flat out = Pytree.flatten(closure.run(captured, () -> f.apply(x)));
+        if (!out.def().sameStructure(outDef)) {
+            throw new IllegalStateException(name() + ": the function returned a different structure on re-evaluation ("
+                    + out.def() + " instead of " + outDef + "); a checkpointed function must be deterministic");
+        }
         return out.leaves().toArray(new Tensor[0]);
     }
 
     @Override
     public Tensor[] call(Tensor[] inputs) {
-        return evaluate(inputs);
+        boolean same = inputs.length == primalInputs.length;
+        for (int i = 0; same && i < inputs.length; i++) {
+            same = inputs[i] == primalInputs[i];
+        }
+        return same ? primalOutputs.clone() : evaluate(inputs);
     }
 
     @SuppressWarnings("unchecked")

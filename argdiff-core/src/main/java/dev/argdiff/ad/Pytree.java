@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
 
@@ -21,11 +23,14 @@ import java.util.function.UnaryOperator;
  * Trees of tensors: the structure every transform and solver takes and returns.
  *
  * <p>A tree is a {@link Tensor} (a leaf), a {@link List}, a {@link Map} (flattened in sorted key
- * order), an array, or a Java {@code record} whose components are trees. Anything else —
+ * order), an array, a Java {@code record} whose components are trees, or an instance of a class
+ * registered with {@link #register}. Anything else —
  * numbers (including boxed {@code Double}), strings, enums, null, configuration objects — is a
  * <em>static</em> leaf: carried through unchanged and never differentiated. Flattening lists the
  * tensor leaves depth-first; unflattening rebuilds the same structure with new leaves, so
- * {@code grad} of a function of a record returns a record of the same type.
+ * {@code grad} of a function of a record returns a record of the same type. A transform refuses
+ * an input whose static leaf is an object holding tensors in its fields (they would silently get
+ * no derivative): make its class a record or register it.
  */
 public final class Pytree {
     private Pytree() {
@@ -149,6 +154,89 @@ public final class Pytree {
         return (T) flat.def().unflatten(out);
     }
 
+    // ------------------------------------------------------------------ registered node types
+
+    /** How a registered class splits into children and is rebuilt from them. */
+    private record Registration(Class<?> type, Function<Object, List<?>> flatten, Function<List<?>, ?> unflatten) {
+    }
+
+    /**
+     * The registered node types. Process-wide, as the classes they describe: an entry is written
+     * once (a second registration of a class is refused) and never changes, so a tree flattens
+     * the same way on every thread.
+     */
+    private static final Map<Class<?>, Registration> REGISTRY = new ConcurrentHashMap<>();
+
+    /**
+     * Registers a class as a tree node, in the spirit of JAX's
+     * {@code jax.tree_util.register_pytree_node}: {@code flatten} lists an instance's children
+     * (each a tree: tensors, records, lists, … or static values), {@code unflatten} rebuilds an
+     * instance from children of the same structure — with derivative values (a gradient, a
+     * tangent) in place of the tensors, so it must not validate their values. Use it for argument
+     * classes that are not records: plain final classes, Kotlin data classes, Scala case classes,
+     * Lombok {@code @Value} classes. The exact class is matched (not subclasses).
+     *
+     * <pre>{@code
+     * Pytree.register(Hyper.class, h -> List.of(h.l2reg(), h.name()),
+     *         parts -> new Hyper((Tensor) parts.get(0), (String) parts.get(1)));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if an argument is null, or the class is already a tree
+     *                                  type (a tensor, list, map, array or record)
+     * @throws IllegalStateException    if the class is already registered
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> void register(Class<T> type, Function<? super T, ? extends List<?>> flatten,
+                                    Function<List<?>, ? extends T> unflatten) {
+        if (type == null || flatten == null || unflatten == null) {
+            throw new IllegalArgumentException("Pytree.register: type, flatten and unflatten must not be null");
+        }
+        if (Tensor.class.isAssignableFrom(type) || List.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)
+                || type.isArray() || type.isRecord() || type.isPrimitive()) {
+            throw new IllegalArgumentException("Pytree.register: " + type.getName()
+                    + " is already a tree type (tensor, list, map, array or record)");
+        }
+        Registration r = new Registration(type, (Function<Object, List<?>>) flatten, (Function<List<?>, ?>) unflatten);
+        if (REGISTRY.putIfAbsent(type, r) != null) {
+            throw new IllegalStateException("Pytree.register: " + type.getName() + " is already registered");
+        }
+    }
+
+    /**
+     * Refuses a tree whose static leaves hide tensors: an object of an unregistered, non-record
+     * class holding a tensor in its fields is a static leaf, so a transform would silently give
+     * that tensor no derivative. {@code tracedBy} null: any tensor counts (the input of a top-level
+     * transform); otherwise only tensors traced by that trace (a transform's output).
+     */
+    static void requireNoHiddenTensors(String op, String what, Flat flat, dev.argdiff.tensor.Trace tracedBy) {
+        checkHidden(op, what, flat.def(), tracedBy);
+    }
+
+    private static void checkHidden(String op, String what, TreeDef def, dev.argdiff.tensor.Trace tracedBy) {
+        if (def instanceof NodeDef) {
+            for (TreeDef c : ((NodeDef) def).children) {
+                checkHidden(op, what, c, tracedBy);
+            }
+        } else if (def instanceof StaticDef) {
+            Object v = ((StaticDef) def).value;
+            if (v != null && !isPlainValue(v.getClass())
+                    && HiddenTensors.find(v, t -> tracedBy == null || (t.tracer() != null && t.tracer().trace() == tracedBy))) {
+                String name = v.getClass().getName();
+                throw new IllegalArgumentException(op + ": the " + what + " holds a tensor inside an object of class "
+                        + name + ", which is not a tree node (a record, List, Map, array, or a class registered with "
+                        + "Pytree.register), so it would silently get no derivative. Make " + v.getClass().getSimpleName()
+                        + " a record, or register it: Pytree.register(" + v.getClass().getSimpleName()
+                        + ".class, flatten, unflatten)");
+            }
+        }
+    }
+
+    static boolean isPlainValue(Class<?> c) {
+        return c.isPrimitive() || c.isEnum() || Number.class.isAssignableFrom(c) || c == String.class
+                || c == Boolean.class || c == Character.class || c == Class.class
+                || (c.isArray() && c.getComponentType().isPrimitive());
+    }
+
     // ------------------------------------------------------------------ structure
 
     /** The structure of a tree: how to rebuild it from its leaves. Immutable. */
@@ -227,7 +315,7 @@ public final class Pytree {
         }
     }
 
-    private enum Kind { LIST, MAP, SORTED_MAP, ARRAY, RECORD }
+    private enum Kind { LIST, MAP, SORTED_MAP, ARRAY, RECORD, REGISTERED }
 
     private static final class NodeDef extends TreeDef {
         final Kind kind;
@@ -235,8 +323,14 @@ public final class Pytree {
         final Object[] keys;
         final TreeDef[] children;
         final int numLeaves;
+        final Registration registration;
 
         NodeDef(Kind kind, Class<?> type, Object[] keys, TreeDef[] children) {
+            this(kind, type, keys, children, null);
+        }
+
+        NodeDef(Kind kind, Class<?> type, Object[] keys, TreeDef[] children, Registration registration) {
+            this.registration = registration;
             this.kind = kind;
             this.type = type;
             this.keys = keys;
@@ -285,6 +379,8 @@ public final class Pytree {
                 }
                 case RECORD:
                     return newRecord(type, parts);
+                case REGISTERED:
+                    return registration.unflatten().apply(Collections.unmodifiableList(Arrays.asList(parts)));
                 default:
                     throw new AssertionError(kind);
             }
@@ -310,7 +406,7 @@ public final class Pytree {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder();
-            sb.append(kind == Kind.RECORD || kind == Kind.ARRAY ? type.getSimpleName() : kind.name().toLowerCase());
+            sb.append(kind == Kind.RECORD || kind == Kind.ARRAY || kind == Kind.REGISTERED ? type.getSimpleName() : kind.name().toLowerCase());
             sb.append('(');
             for (int i = 0; i < children.length; i++) {
                 if (i > 0) {
@@ -360,6 +456,21 @@ public final class Pytree {
             }
             return new NodeDef(Kind.ARRAY, tree.getClass().getComponentType(), null, children);
         }
+        if (tree != null && !REGISTRY.isEmpty()) {
+            Registration r = REGISTRY.get(tree.getClass());
+            if (r != null) {
+                List<?> parts = r.flatten().apply(tree);
+                if (parts == null) {
+                    throw new IllegalArgumentException("Pytree: the registered flatten of " + r.type().getName()
+                            + " returned null");
+                }
+                TreeDef[] children = new TreeDef[parts.size()];
+                for (int i = 0; i < children.length; i++) {
+                    children[i] = build(parts.get(i), leaves);
+                }
+                return new NodeDef(Kind.REGISTERED, tree.getClass(), null, children, r);
+            }
+        }
         if (tree != null && tree.getClass().isRecord()) {
             RecordComponent[] comps = tree.getClass().getRecordComponents();
             TreeDef[] children = new TreeDef[comps.length];
@@ -390,6 +501,15 @@ public final class Pytree {
             Constructor<?> c = type.getDeclaredConstructor(types);
             c.setAccessible(true);
             return c.newInstance(parts);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            // The record's own constructor refused the values: show the user's message first, and why it happened.
+            Throwable cause = e.getCause();
+            throw new IllegalArgumentException(cause.getMessage() + " — thrown by the constructor of record "
+                    + type.getName() + " while argdiff rebuilt it with derivative values (a gradient, tangent or "
+                    + "cotangent) or other computed values in place of its components. A constructor that validates "
+                    + "its components rejects such values: validate where the record is first built (a factory "
+                    + "method) instead of in the canonical constructor, or use a record without validation for the "
+                    + "differentiated arguments.", cause);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalArgumentException("Pytree: cannot rebuild record " + type.getName() + ": " + e, e);
         }

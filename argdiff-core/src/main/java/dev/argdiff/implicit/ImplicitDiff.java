@@ -1,6 +1,7 @@
 package dev.argdiff.implicit;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.ad.ClosureConversion;
 import dev.argdiff.ad.Pytree;
 import dev.argdiff.backend.Blas;
 import dev.argdiff.linalg.FailurePolicy;
@@ -12,7 +13,10 @@ import dev.argdiff.linalg.SolveInfo;
 import dev.argdiff.linalg.Tag;
 import dev.argdiff.linalg.dense.NotPositiveDefiniteException;
 import dev.argdiff.linalg.dense.NotSymmetricException;
+import dev.argdiff.tensor.Dispatch;
 import dev.argdiff.tensor.Tensor;
+
+import java.util.List;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -315,12 +319,59 @@ public final class ImplicitDiff {
         LastSolution<X, A, X> remembering = new LastSolution<>(solver);
         return (init, args) -> {
             X init0 = Autodiff.stopGradient(init);
-            return Autodiff.customDerivatives(
-                    (A a) -> remembering.apply(init0, a),
-                    (A a, X x, A t) -> rootJvp(optimality, x, a, t, options),
-                    (A a, X x, X w) -> rootVjp(optimality, x, a, w, options)
-            ).apply(args);
+            return bindRoot(optimality, (A a) -> remembering.apply(init0, a), x -> x, (out, t) -> t, w -> w, options,
+                    args);
         };
+    }
+
+    /** The arguments of a root after closure conversion: θ and the traced values F captures. */
+    private record Lifted<A>(A args, List<Tensor> captured) {
+    }
+
+    /**
+     * Binds the implicit rule of a root. The solver's primal runs in a constant scope: its
+     * iterations may read traced values of enclosing transforms through closures, and only the
+     * optimality condition F determines the derivative (implicit function theorem). F itself is
+     * closure-converted: evaluated once at (x*, θ) in a recording scope, the traced values it
+     * captures join θ as explicit arguments of the rule, and F runs with them substituted — so
+     * an objective, prox or fixed-point map that captures a hyperparameter differentiates it, at
+     * every order (the lifted rule is the ordinary one with a longer θ).
+     *
+     * @param solutionOf   the solution x* inside the solver's output
+     * @param tangentOf    the output tangent, given the output and x*'s tangent
+     * @param cotangentOf  x*'s cotangent inside an output cotangent
+     */
+    private static <X, A, R> R bindRoot(BiFunction<X, A, X> optimality, java.util.function.Function<A, R> solve,
+                                        java.util.function.Function<R, X> solutionOf,
+                                        BiFunction<R, X, R> tangentOf, java.util.function.Function<R, X> cotangentOf,
+                                        ImplicitOptions options, A args) {
+        java.util.function.Function<A, R> primal = a -> {
+            try (Dispatch.ConcreteScope scope = Dispatch.constantScope()) {
+                return solve.apply(a);
+            }
+        };
+        if (Dispatch.depth() > 0) {
+            A argsC = Autodiff.stopGradient(args);
+            X x = Autodiff.stopGradient(solutionOf.apply(primal.apply(argsC)));
+            ClosureConversion.Discovered<X> d = ClosureConversion.discover(() -> optimality.apply(x, argsC));
+            if (!d.captured().isEmpty()) {
+                ClosureConversion.Closure closure = d.closure();
+                BiFunction<X, Lifted<A>, X> lifted = (xx, th) -> closure.run(th.captured(),
+                        () -> optimality.apply(xx, th.args()));
+                return Autodiff.customDerivatives(
+                        (Lifted<A> th) -> primal.apply(th.args()),
+                        (Lifted<A> th, R out, Lifted<A> t) -> tangentOf.apply(out,
+                                rootJvp(lifted, solutionOf.apply(out), th, t, options)),
+                        (Lifted<A> th, R out, R w) -> rootVjp(lifted, solutionOf.apply(out), th, cotangentOf.apply(w),
+                                options)
+                ).apply(new Lifted<>(args, d.captured()));
+            }
+        }
+        return Autodiff.customDerivatives(
+                primal,
+                (A a, R out, A t) -> tangentOf.apply(out, rootJvp(optimality, solutionOf.apply(out), a, t, options)),
+                (A a, R out, R w) -> rootVjp(optimality, solutionOf.apply(out), a, cotangentOf.apply(w), options)
+        ).apply(args);
     }
 
     /** {@link #customRoot} with the default options. */
@@ -340,13 +391,8 @@ public final class ImplicitDiff {
         LastSolution<X, A, WithAux<X, Y>> remembering = new LastSolution<>(solver);
         return (init, args) -> {
             X init0 = Autodiff.stopGradient(init);
-            return Autodiff.customDerivatives(
-                    (A a) -> remembering.apply(init0, a),
-                    (A a, WithAux<X, Y> out, A t) -> new WithAux<>(rootJvp(optimality, out.solution(), a, t, options),
-                            Pytree.zerosLike(out.aux())),
-                    (A a, WithAux<X, Y> out, WithAux<X, Y> w) -> rootVjp(optimality, out.solution(), a, w.solution(),
-                            options)
-            ).apply(args);
+            return bindRoot(optimality, (A a) -> remembering.apply(init0, a), WithAux::solution,
+                    (out, t) -> new WithAux<>(t, Pytree.zerosLike(out.aux())), WithAux::solution, options, args);
         };
     }
 

@@ -1,7 +1,9 @@
 package dev.argdiff.linalg;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.ad.ClosureConversion;
 import dev.argdiff.ad.Pytree;
+import dev.argdiff.tensor.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.Arrays;
@@ -17,9 +19,9 @@ import java.util.function.Function;
  * record of several tensors), given by its matrix-vector product.
  *
  * <p>An operator has explicit <em>parameters</em>: a tree of tensors on which A depends and with
- * respect to which {@link LinearSolve#solve} is differentiable (d x = A⁻¹(db − dA·x)). Tensors a
- * matvec merely captures from its enclosing scope are treated as constants by the solve's
- * derivative rules; pass what must be differentiated as parameters.
+ * respect to which {@link LinearSolve#solve} is differentiable (d x = A⁻¹(db − dA·x)). Traced
+ * tensors a matvec captures from its enclosing scope are differentiated too: the solve lifts
+ * them into the parameters (closure conversion) before solving.
  *
  * <p>The transpose product is given, or derived by reverse-mode differentiation of the matvec
  * (which is linear in v). Structure {@link Tag tags} let {@link LinearSolver#auto()} choose a
@@ -194,6 +196,41 @@ public final class LinearOperator<V> {
             out = Pytree.map2(out, v, (a, b) -> a.add(b.mul(s)));
         }
         return out;
+    }
+
+    /**
+     * This operator with the traced values of enclosing transforms that its products capture
+     * (through closures: a matvec {@code v -> A(t).matmul(v)} reading a traced t) lifted into its
+     * parameters, which become {@code [params, captured]}; the products run with the captured
+     * values replaced by those parameters (closure conversion), so {@link LinearSolve} gives them
+     * their derivative. Found by one product (and one transpose product, if given) at the concrete
+     * parameters. Returns this operator when nothing is captured or no transform is active.
+     */
+    @SuppressWarnings("unchecked")
+    LinearOperator<V> withCapturesLifted() {
+        if (kind != Kind.MATVEC || Dispatch.depth() == 0) {
+            return this;
+        }
+        double[] ones = new double[size];
+        Arrays.fill(ones, 1.0);
+        V probe = Pytree.fromArray(like, ones);
+        Object concreteParams = Autodiff.stopGradient(params);
+        ClosureConversion.Discovered<Object> d = ClosureConversion.discover(() -> {
+            matvec.apply(concreteParams, probe);
+            if (rmatvec != null) {
+                rmatvec.apply(concreteParams, probe);
+            }
+            return null;
+        });
+        if (d.captured().isEmpty()) {
+            return this;
+        }
+        ClosureConversion.Closure closure = d.closure();
+        BiFunction<Object, V, V> mv = (p, v) -> closure.run((List<Tensor>) ((List<Object>) p).get(1),
+                () -> matvec.apply(((List<Object>) p).get(0), v));
+        BiFunction<Object, V, V> rmv = rmatvec == null ? null : (p, w) -> closure.run(
+                (List<Tensor>) ((List<Object>) p).get(1), () -> rmatvec.apply(((List<Object>) p).get(0), w));
+        return new LinearOperator<>(kind, Arrays.asList(params, d.captured()), mv, rmv, like, tags, shift);
     }
 
     /** The same operator with other parameter values (of the same structure). */

@@ -63,6 +63,11 @@ public final class LinearSolve {
         if (a == null || b == null || solver == null) {
             throw new IllegalArgumentException("solve: operator, b and solver must not be null");
         }
+        // Traced values the products capture through closures become parameters: differentiated, not constants.
+        LinearOperator<V> lifted = a.withCapturesLifted();
+        if (lifted != a) {
+            return solveWithInfo(lifted, b, initialGuess, solver);
+        }
         checkVector("b", a, b);
         if (initialGuess != null) {
             checkVector("initialGuess", a, initialGuess);

@@ -16,7 +16,7 @@ public abstract class Trace implements AutoCloseable {
     private boolean active = true;
 
     protected Trace() {
-        this.level = Dispatch.enter();
+        this.level = Dispatch.enter(this);
         this.owner = Thread.currentThread();
     }
 

@@ -1,0 +1,123 @@
+package dev.argdiff.adversarial;
+
+import dev.argdiff.tensor.Tensor;
+
+/**
+ * A 6×3 ridge problem min_w ½‖Xw − y‖² + ½λ‖w‖² with its closed-form solution and derivatives
+ * in λ, computed on plain Java arrays (Gaussian elimination), independently of argdiff:
+ * H = XᵀX + λI, w* = H⁻¹Xᵀy, w' = −H⁻¹w*, w'' = −2H⁻¹w'.
+ */
+final class SmallRidge {
+    private SmallRidge() {
+    }
+
+    static final double[][] X = {
+            {1.0, 0.2, -0.3}, {0.4, 1.1, 0.5}, {-0.6, 0.3, 0.9}, {0.8, -0.7, 0.1}, {0.2, 0.5, -1.2}, {-0.3, 0.9, 0.4}};
+    static final double[] Y = {0.7, -1.1, 0.4, 1.3, -0.2, 0.9};
+
+    static Tensor x() {
+        double[] d = new double[18];
+        for (int i = 0; i < 6; i++) {
+            System.arraycopy(X[i], 0, d, 3 * i, 3);
+        }
+        return Tensor.of(new int[] {6, 3}, d);
+    }
+
+    static Tensor y() {
+        return Tensor.of(Y.clone());
+    }
+
+    /** ½‖Xw − y‖². */
+    static Tensor loss(Tensor w) {
+        return x().matmul(w).sub(y()).square().sum().mul(0.5);
+    }
+
+    private static double[][] h(double lam) {
+        double[][] h = new double[3][3];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 6; k++) {
+                    h[i][j] += X[k][i] * X[k][j];
+                }
+            }
+            h[i][i] += lam;
+        }
+        return h;
+    }
+
+    static double[] solve(double[][] a0, double[] b0) {
+        int n = b0.length;
+        double[][] a = new double[n][];
+        for (int i = 0; i < n; i++) {
+            a[i] = a0[i].clone();
+        }
+        double[] b = b0.clone();
+        for (int c = 0; c < n; c++) {
+            int p = c;
+            for (int r = c + 1; r < n; r++) {
+                if (Math.abs(a[r][c]) > Math.abs(a[p][c])) {
+                    p = r;
+                }
+            }
+            double[] t = a[c];
+            a[c] = a[p];
+            a[p] = t;
+            double tb = b[c];
+            b[c] = b[p];
+            b[p] = tb;
+            for (int r = c + 1; r < n; r++) {
+                double f = a[r][c] / a[c][c];
+                for (int k = c; k < n; k++) {
+                    a[r][k] -= f * a[c][k];
+                }
+                b[r] -= f * b[c];
+            }
+        }
+        double[] x = new double[n];
+        for (int i = n - 1; i >= 0; i--) {
+            double s = b[i];
+            for (int k = i + 1; k < n; k++) {
+                s -= a[i][k] * x[k];
+            }
+            x[i] = s / a[i][i];
+        }
+        return x;
+    }
+
+    static double[] solution(double lam) {
+        double[] xty = new double[3];
+        for (int i = 0; i < 3; i++) {
+            for (int k = 0; k < 6; k++) {
+                xty[i] += X[k][i] * Y[k];
+            }
+        }
+        return solve(h(lam), xty);
+    }
+
+    /** The derivative of w* in λ. */
+    static double[] firstDerivative(double lam) {
+        double[] w = solution(lam);
+        double[] d = solve(h(lam), w);
+        for (int i = 0; i < 3; i++) {
+            d[i] = -d[i];
+        }
+        return d;
+    }
+
+    /** The second derivative of w* in λ. */
+    static double[] secondDerivative(double lam) {
+        double[] d = solve(h(lam), firstDerivative(lam));
+        for (int i = 0; i < 3; i++) {
+            d[i] = -2 * d[i];
+        }
+        return d;
+    }
+
+    static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s;
+    }
+}

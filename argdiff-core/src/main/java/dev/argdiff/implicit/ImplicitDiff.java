@@ -6,6 +6,7 @@ import dev.argdiff.backend.Blas;
 import dev.argdiff.linalg.FailurePolicy;
 import dev.argdiff.linalg.LinearOperator;
 import dev.argdiff.linalg.LinearSolve;
+import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.linalg.SolveFailedException;
 import dev.argdiff.linalg.SolveInfo;
 import dev.argdiff.linalg.Tag;
@@ -64,11 +65,18 @@ public final class ImplicitDiff {
     public static <X, A> X rootJvp(BiFunction<X, A, X> optimality, X solution, A args, A tangents,
                                    ImplicitOptions options) {
         requireNonNull(optimality, solution, args, options, "rootJvp");
+        return rootJvp(optimality, solution, args, tangents, options, new Linearization<>(options));
+    }
+
+    /** {@link #rootJvp} solving with the Jacobian operator and prepared solver that {@code lin} remembers. */
+    private static <X, A> X rootJvp(BiFunction<X, A, X> optimality, X solution, A args, A tangents,
+                                    ImplicitOptions options, Linearization<X, A> lin) {
         double residual = checkOptimality("rootJvp", optimality, solution, args, options);
         X bv = Autodiff.jvp((A a) -> optimality.apply(solution, a), args, tangents).tangent();
         X rhs = Pytree.map(bv, Tensor::neg);
-        LinearOperator<X> a = jacobianOperator(optimality, solution, args, options);
-        LinearSolve.Solution<X> s = solve("rootJvp", "jvp", a, rhs, residual, options);
+        LinearOperator<X> a = lin.operator(solution, args, () -> jacobianOperator(optimality, solution, args, options))
+                .withParams(new Point<>(solution, args));
+        LinearSolve.Solution<X> s = solve("rootJvp", "jvp", a, rhs, residual, options, lin.solver());
         return s.x();
     }
 
@@ -81,9 +89,16 @@ public final class ImplicitDiff {
     public static <X, A> A rootVjp(BiFunction<X, A, X> optimality, X solution, A args, X cotangent,
                                    ImplicitOptions options) {
         requireNonNull(optimality, solution, args, options, "rootVjp");
+        return rootVjp(optimality, solution, args, cotangent, options, new Linearization<>(options));
+    }
+
+    /** {@link #rootVjp} solving with the transpose of what {@code lin} remembers. */
+    private static <X, A> A rootVjp(BiFunction<X, A, X> optimality, X solution, A args, X cotangent,
+                                    ImplicitOptions options, Linearization<X, A> lin) {
         double residual = checkOptimality("rootVjp", optimality, solution, args, options);
-        LinearOperator<X> a = jacobianOperator(optimality, solution, args, options);
-        LinearSolve.Solution<X> s = solve("rootVjp", "vjp", a.transpose(), cotangent, residual, options);
+        LinearOperator<X> a = lin.operator(solution, args, () -> jacobianOperator(optimality, solution, args, options))
+                .withParams(new Point<>(solution, args));
+        LinearSolve.Solution<X> s = solve("rootVjp", "vjp", a.transpose(), cotangent, residual, options, lin.solver());
         A ubar = Autodiff.vjp((A arg) -> optimality.apply(solution, arg), args).pullback().apply(s.x());
         return Pytree.map(ubar, Tensor::neg);
     }
@@ -123,14 +138,14 @@ public final class ImplicitDiff {
 
 
     private static <X> LinearSolve.Solution<X> solve(String op, String mode, LinearOperator<X> a, X rhs,
-                                                     double residual, ImplicitOptions options) {
+                                                     double residual, ImplicitOptions options, LinearSolver linear) {
         AtomicReference<SolveInfo> last = new AtomicReference<>();
         AtomicBoolean primalReported = new AtomicBoolean();
         // The linear solver must not throw on its own: the implicit layer applies the policy with context.
-        var solver = options.solver().withFailurePolicy(FailurePolicy.IGNORE).withObserver(info -> {
+        var solver = linear.withFailurePolicy(FailurePolicy.IGNORE).withObserver(info -> {
             last.set(info);
-            if (options.solver().observer() != null) {
-                options.solver().observer().accept(info);
+            if (options.solver().options().observer() != null) {
+                options.solver().options().observer().accept(info);
             }
             // The first solve reported is this tangent/adjoint solve itself (checked below). Later ones come from the
             // derivative rules of that linear solve (second and higher order: a Hessian, grad of grad) and run with this
@@ -152,7 +167,7 @@ public final class ImplicitDiff {
         } catch (SolveFailedException e) {
             ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), e.info());
             report(options, d);
-            boolean notPd = e.getCause() instanceof dev.argdiff.linalg.dense.NotPositiveDefiniteException;
+            boolean notPd = e.info() != null && e.info().status() == SolveInfo.Status.NOT_POSITIVE_DEFINITE;
             // A Cholesky failure cannot tell an exactly singular matrix (its last pivot is ±rounding) from an
             // indefinite one, so its message names both causes.
             throw new ImplicitDiffException(op + (notPd
@@ -169,7 +184,7 @@ public final class ImplicitDiff {
         report(options, d);
         boolean finite = Pytree.leaves(s.x()).stream().allMatch(Tensor::isFinite);
         if (info != null && (!info.converged() || !finite)) {
-            boolean breakdown = info.message() != null && info.message().startsWith("BREAKDOWN");
+            boolean breakdown = info.status() == SolveInfo.Status.BREAKDOWN;
             fail(options, op + ": the " + (mode.equals("vjp") ? "adjoint" : "tangent") + " linear solve "
                     + (finite ? "did not converge" : "produced non-finite values") + ": " + info.summary()
                     + (breakdown ? ". ∂ₓF appears singular or indefinite (a breakdown of the Krylov method): regularize "
@@ -282,12 +297,13 @@ public final class ImplicitDiff {
             throw new IllegalArgumentException("customRoot: optimality, solver and options must not be null");
         }
         LastSolution<X, A, X> remembering = new LastSolution<>(solver);
+        Linearization<X, A> lin = new Linearization<>(options);
         return (init, args) -> {
             X init0 = Autodiff.stopGradient(init);
             return Autodiff.customDerivatives(
                     (A a) -> remembering.apply(init0, a),
-                    (A a, X x, A t) -> rootJvp(optimality, x, a, t, options),
-                    (A a, X x, X w) -> rootVjp(optimality, x, a, w, options)
+                    (A a, X x, A t) -> rootJvp(optimality, x, a, t, options, lin),
+                    (A a, X x, X w) -> rootVjp(optimality, x, a, w, options, lin)
             ).apply(args);
         };
     }
@@ -307,14 +323,15 @@ public final class ImplicitDiff {
             throw new IllegalArgumentException("customRootWithAux: optimality, solver and options must not be null");
         }
         LastSolution<X, A, WithAux<X, Y>> remembering = new LastSolution<>(solver);
+        Linearization<X, A> lin = new Linearization<>(options);
         return (init, args) -> {
             X init0 = Autodiff.stopGradient(init);
             return Autodiff.customDerivatives(
                     (A a) -> remembering.apply(init0, a),
-                    (A a, WithAux<X, Y> out, A t) -> new WithAux<>(rootJvp(optimality, out.solution(), a, t, options),
-                            Pytree.zerosLike(out.aux())),
+                    (A a, WithAux<X, Y> out, A t) -> new WithAux<>(rootJvp(optimality, out.solution(), a, t, options,
+                            lin), Pytree.zerosLike(out.aux())),
                     (A a, WithAux<X, Y> out, WithAux<X, Y> w) -> rootVjp(optimality, out.solution(), a, w.solution(),
-                            options)
+                            options, lin)
             ).apply(args);
         };
     }

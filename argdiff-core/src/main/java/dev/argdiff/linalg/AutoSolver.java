@@ -23,6 +23,9 @@ final class AutoSolver extends AbstractSolver {
 
     @Override
     public LinearSolver select(LinearOperator<?> operator) {
+        if (operator == null) {
+            throw new IllegalArgumentException("LinearSolver.select: operator is null");
+        }
         boolean spd = operator.has(Tag.SYMMETRIC) && operator.has(Tag.POSITIVE_DEFINITE);
         if (operator.size() <= (operator.isMatrix() ? DENSE_MAX_SIZE : DENSE_MAX_SIZE_MATRIX_FREE)) {
             return spd ? new CholeskySolver(options()) : new LuSolver(options());
@@ -32,6 +35,7 @@ final class AutoSolver extends AbstractSolver {
 
     @Override
     public PreparedSolver prepare(LinearOperator<?> operator) {
-        return select(operator).prepare(operator);
+        LinearOperator<?> op = concrete(operator);
+        return select(op).prepare(op);
     }
 }

@@ -90,11 +90,13 @@ public interface LinearSolver {
             return DEFAULTS;
         }
 
+        /** These options with relative tolerance {@code value} (finite, ≥ 0). */
         public Options withRtol(double value) {
             requireNonNegative("withRtol", "rtol", value);
             return new Options(value, atol, maxiter, ridge, preconditioner, restart, policy, observer);
         }
 
+        /** These options with absolute tolerance {@code value} (finite, ≥ 0). */
         public Options withAtol(double value) {
             requireNonNegative("withAtol", "atol", value);
             return new Options(rtol, value, maxiter, ridge, preconditioner, restart, policy, observer);
@@ -106,30 +108,36 @@ public interface LinearSolver {
             return new Options(rtol, atol, value, ridge, preconditioner, restart, policy, observer);
         }
 
+        /** These options with the default iteration limit, 10·n. */
         public Options withDefaultMaxiter() {
             return new Options(rtol, atol, null, ridge, preconditioner, restart, policy, observer);
         }
 
+        /** These options with ridge {@code value} (finite, ≥ 0). */
         public Options withRidge(double value) {
             requireNonNegative("withRidge", "ridge", value);
             return new Options(rtol, atol, maxiter, value, preconditioner, restart, policy, observer);
         }
 
+        /** These options with another preconditioner (not null; {@link Preconditioner#none()} for none). */
         public Options withPreconditioner(Preconditioner value) {
             requireNonNull("withPreconditioner", "preconditioner", value);
             return new Options(rtol, atol, maxiter, ridge, value, restart, policy, observer);
         }
 
+        /** These options with GMRES restart length {@code value} (≥ 1). */
         public Options withRestart(int value) {
             requireAtLeastOne("withRestart", "restart", value);
             return new Options(rtol, atol, maxiter, ridge, preconditioner, value, policy, observer);
         }
 
+        /** These options with another failure policy (not null). */
         public Options withFailurePolicy(FailurePolicy value) {
             requireNonNull("withFailurePolicy", "policy", value);
             return new Options(rtol, atol, maxiter, ridge, preconditioner, restart, value, observer);
         }
 
+        /** These options with another observer (null for none). */
         public Options withObserver(Consumer<SolveInfo> value) {
             return new Options(rtol, atol, maxiter, ridge, preconditioner, restart, policy, value);
         }
@@ -254,6 +262,7 @@ public interface LinearSolver {
     }
 
     // ------------------------------------------------------------------ option shortcuts
+    // Each is with(options().withX(value)): see Options for meaning, range and default.
 
     default LinearSolver withRtol(double value) {
         return with(options().withRtol(value));

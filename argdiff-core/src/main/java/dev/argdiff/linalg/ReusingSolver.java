@@ -52,6 +52,9 @@ final class ReusingSolver implements LinearSolver {
 
     @Override
     public PreparedSolver prepare(LinearOperator<?> operator) {
+        if (operator == null) {
+            throw new IllegalArgumentException("LinearSolver.prepare: operator is null");
+        }
         Pytree.Flat params = Pytree.flatten(Autodiff.stopGradient(operator.params()));
         Entry e = last.get();
         if (e != null && e.options().solvesLike(solver.options()) && sameValues(e.params(), params)) {

@@ -61,6 +61,16 @@ class PreparedSolverTest {
     }
 
     @Test
+    void aNullOperatorIsRefused() {
+        for (Method m : Method.values()) {
+            assertEquals("LinearSolver.prepare: operator is null",
+                    assertThrows(IllegalArgumentException.class, () -> m.solver().prepare(null)).getMessage(), m.name());
+            assertEquals("LinearSolver.prepare: operator is null", assertThrows(IllegalArgumentException.class,
+                    () -> LinearSolver.reusing(m.solver()).prepare(null)).getMessage(), m.name());
+        }
+    }
+
+    @Test
     void aMatrixThatCannotBeFactoredFailsAtPreparation() {
         double[][] singular = {{1, 2}, {2, 4}};
         assertThrows(SingularMatrixException.class,

@@ -43,7 +43,7 @@ final class LastSolution<X, A, R> implements BiFunction<X, A, R> {
     }
 
     /** Equal structure (static leaves included) and equal tensor values; the same array is equal at once. */
-    static boolean same(Pytree.Flat a, Pytree.Flat b) {
+    private static boolean same(Pytree.Flat a, Pytree.Flat b) {
         if (!a.def().sameStructure(b.def())) {
             return false;
         }

@@ -39,7 +39,7 @@ final class Linearization<X, A> {
         Pytree.Flat s = Pytree.flatten(solution);
         Pytree.Flat a = Pytree.flatten(args);
         Entry<X> e = last.get();
-        if (e != null && LastSolution.same(e.solution(), s) && LastSolution.same(e.args(), a)) {
+        if (e != null && e.solution().sameValues(s) && e.args().sameValues(a)) {
             return e.operator();
         }
         LinearOperator<X> op = build.get();

@@ -2,9 +2,7 @@ package dev.argdiff.linalg;
 
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
-import dev.argdiff.tensor.Tensor;
 
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -57,7 +55,7 @@ final class ReusingSolver implements LinearSolver {
         }
         Pytree.Flat params = Pytree.flatten(Autodiff.stopGradient(operator.params()));
         Entry e = last.get();
-        if (e != null && e.options().solvesLike(solver.options()) && sameValues(e.params(), params)) {
+        if (e != null && e.options().solvesLike(solver.options()) && e.params().sameValues(params)) {
             if (operator.sameMap(e.operator())) {
                 return e.prepared();
             }
@@ -68,21 +66,6 @@ final class ReusingSolver implements LinearSolver {
         PreparedSolver prepared = solver.prepare(operator);
         last.set(new Entry(operator, params, solver.options(), prepared));
         return prepared;
-    }
-
-    /** Equal structure (static leaves included) and equal tensor values; the same tensor is equal at once. */
-    private static boolean sameValues(Pytree.Flat a, Pytree.Flat b) {
-        if (!a.def().sameStructure(b.def())) {
-            return false;
-        }
-        List<Tensor> la = a.leaves();
-        List<Tensor> lb = b.leaves();
-        for (int i = 0; i < la.size(); i++) {
-            if (la.get(i) != lb.get(i) && !la.get(i).equals(lb.get(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

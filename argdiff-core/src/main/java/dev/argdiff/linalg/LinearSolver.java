@@ -256,7 +256,12 @@ public interface LinearSolver {
      */
     PreparedSolver prepare(LinearOperator<?> operator);
 
-    /** The solver that {@link #prepare} uses for this operator: this one, except for a selector such as {@link #auto()}. */
+    /**
+     * The solver that {@link #prepare} uses for this operator: this one, except for a selector
+     * such as {@link #auto()}. A solver that delegates to another must return the other's
+     * choice: {@link LinearSolve} reads it to differentiate normal CG with a ridge as the normal
+     * equations it solves.
+     */
     default LinearSolver select(LinearOperator<?> operator) {
         return this;
     }

@@ -58,7 +58,8 @@ public final class LinearSolve {
         if (initialGuess != null) {
             checkVector("initialGuess", a, initialGuess);
         }
-        if (solver.options().ridge() != 0 && solver.select(a) instanceof NormalCgSolver) {
+        // By name, not class: a delegating solver that forwards only name() must not be differentiated as A·x = b.
+        if (solver.options().ridge() != 0 && NormalCgSolver.NAME.equals(solver.select(a).name())) {
             // With a ridge, normal CG solves (AᵀA + ridge·I)·x = Aᵀb, not A·x = b, and the implicit rules below
             // (those of A·x = b) would miss the dAᵀ·(b − A·x) term. Solve and differentiate the system actually
             // solved: CG on the normal operator performs the same iterations as NormalConjugateGradient.

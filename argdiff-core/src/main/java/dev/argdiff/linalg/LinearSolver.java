@@ -258,9 +258,9 @@ public interface LinearSolver {
 
     /**
      * The solver that {@link #prepare} uses for this operator: this one, except for a selector
-     * such as {@link #auto()}. A solver that delegates to another must return the other's
-     * choice: {@link LinearSolve} reads it to differentiate normal CG with a ridge as the normal
-     * equations it solves.
+     * such as {@link #auto()}. A solver that delegates to another should return the other's
+     * choice (and its name): {@link LinearSolve} reads the name "normal-cg" to differentiate normal
+     * CG with a ridge as the normal equations it solves.
      */
     default LinearSolver select(LinearOperator<?> operator) {
         return this;

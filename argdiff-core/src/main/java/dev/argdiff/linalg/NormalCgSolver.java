@@ -11,13 +11,15 @@ import dev.argdiff.linalg.krylov.NormalConjugateGradient;
  */
 final class NormalCgSolver extends KrylovSolver {
 
+    static final String NAME = "normal-cg";
+
     NormalCgSolver(Options options) {
         super(options);
     }
 
     @Override
     public String name() {
-        return "normal-cg";
+        return NAME;
     }
 
     @Override

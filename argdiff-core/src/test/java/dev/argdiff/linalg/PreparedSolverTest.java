@@ -129,6 +129,43 @@ class PreparedSolverTest {
     }
 
     @Test
+    void aDelegatingNormalCgWithARidgeIsDifferentiatedAsTheNormalEquations() {
+        // The wrapper forwards name() but not select(). x solves (AᵀA + λI)·x = Aᵀb, so its tangent is
+        // (AᵀA + λI)⁻¹(Aᵀ(db − dA·x) + dAᵀ·r) with r = b − A·x; the rule of A·x = b would miss dAᵀ·r.
+        int n = 6;
+        double lambda = 0.7;
+        double[][] a = randomNonsymmetric(61, n);
+        double[][] at = transpose(a);
+        double[][] normal = LinalgFixtures.matmul(at, a);
+        for (int i = 0; i < n; i++) {
+            normal[i][i] += lambda;
+        }
+        double[] b = gaussianVector(62, n);
+        double[] db = gaussianVector(63, n);
+        double[][] da = LinalgFixtures.gaussian(64, n, n);
+        double[] x = referenceSolve(normal, LinalgFixtures.matvec(at, b));
+        double[] ax = LinalgFixtures.matvec(a, x);
+        double[] dax = LinalgFixtures.matvec(da, x);
+        double[] r = new double[n];
+        double[] dbMinusDax = new double[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = b[i] - ax[i];
+            dbMinusDax[i] = db[i] - dax[i];
+        }
+        double[] rhs = LinalgFixtures.matvec(at, dbMinusDax);
+        double[] daTr = LinalgFixtures.matvec(transpose(da), r);
+        for (int i = 0; i < n; i++) {
+            rhs[i] += daTr[i];
+        }
+        LinearSolver wrapped = new Counting(LinearSolver.normalCg().withRidge(lambda).withRtol(1e-12), new AtomicInteger());
+        dev.argdiff.ad.Autodiff.JvpResult<Tensor> jvp = dev.argdiff.ad.Autodiff.jvp(
+                (List<Tensor> in) -> LinearSolve.solve(LinearOperator.fromMatrix(in.get(0)), in.get(1), wrapped),
+                List.of(Tensor.of(a), Tensor.of(b)), List.of(Tensor.of(da), Tensor.of(db)));
+        assertTrue(relativeError(jvp.value().toArray(), x) < 1e-9);
+        assertTrue(relativeError(jvp.tangent().toArray(), referenceSolve(normal, rhs)) < 1e-8);
+    }
+
+    @Test
     void reusingHandsBackThePreparationOnlyForTheSameOperatorValuesAndOptions() {
         double[][] a = randomNonsymmetric(7, N);
         Tensor m = Tensor.of(a);

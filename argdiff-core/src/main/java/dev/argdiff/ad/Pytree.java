@@ -38,6 +38,22 @@ public final class Pytree {
 
     /** The tensor leaves of a tree and the structure to rebuild it. */
     public record Flat(List<Tensor> leaves, TreeDef def) {
+
+        /**
+         * Whether {@code other} has the same structure (static leaves included) and equal tensor
+         * values; the same tensor is equal at once. Memos keyed by a tree's values use it.
+         */
+        public boolean sameValues(Flat other) {
+            if (!def.sameStructure(other.def)) {
+                return false;
+            }
+            for (int i = 0; i < leaves.size(); i++) {
+                if (leaves.get(i) != other.leaves.get(i) && !leaves.get(i).equals(other.leaves.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** Flattens a tree into its tensor leaves and its structure. */

@@ -11,7 +11,6 @@ import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.linalg.SolveFailedException;
 import dev.argdiff.linalg.SolveInfo;
 import dev.argdiff.linalg.Tag;
-import dev.argdiff.linalg.dense.NotPositiveDefiniteException;
 import dev.argdiff.linalg.dense.NotSymmetricException;
 import dev.argdiff.tensor.Dispatch;
 import dev.argdiff.tensor.Tensor;
@@ -21,6 +20,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Implicit differentiation of the root of an optimality condition F(x, θ) = 0.
@@ -71,11 +72,18 @@ public final class ImplicitDiff {
     public static <X, A> X rootJvp(BiFunction<X, A, X> optimality, X solution, A args, A tangents,
                                    ImplicitOptions options) {
         requireNonNull(optimality, solution, args, options, "rootJvp");
+        return rootJvp(optimality, solution, args, tangents, options, new Linearization<>(options));
+    }
+
+    /** {@link #rootJvp} solving with the Jacobian operator and prepared solver that {@code lin} remembers. */
+    private static <X, A> X rootJvp(BiFunction<X, A, X> optimality, X solution, A args, A tangents,
+                                    ImplicitOptions options, Linearization<X, A> lin) {
         double residual = checkOptimality("rootJvp", optimality, solution, args, options);
         X bv = Autodiff.jvp((A a) -> optimality.apply(solution, a), args, tangents).tangent();
         X rhs = Pytree.map(bv, Tensor::neg);
-        LinearOperator<X> a = jacobianOperator(optimality, solution, args, options);
-        LinearSolve.Solution<X> s = solve("rootJvp", "jvp", a, rhs, residual, options);
+        LinearOperator<X> a = lin.operator(solution, args, () -> jacobianOperator(optimality, solution, args, options))
+                .withParams(new Point<>(solution, args));
+        LinearSolve.Solution<X> s = solve("rootJvp", "jvp", a, rhs, residual, options, lin.solver());
         return s.x();
     }
 
@@ -88,9 +96,16 @@ public final class ImplicitDiff {
     public static <X, A> A rootVjp(BiFunction<X, A, X> optimality, X solution, A args, X cotangent,
                                    ImplicitOptions options) {
         requireNonNull(optimality, solution, args, options, "rootVjp");
+        return rootVjp(optimality, solution, args, cotangent, options, new Linearization<>(options));
+    }
+
+    /** {@link #rootVjp} solving with the transpose of what {@code lin} remembers. */
+    private static <X, A> A rootVjp(BiFunction<X, A, X> optimality, X solution, A args, X cotangent,
+                                    ImplicitOptions options, Linearization<X, A> lin) {
         double residual = checkOptimality("rootVjp", optimality, solution, args, options);
-        LinearOperator<X> a = jacobianOperator(optimality, solution, args, options);
-        LinearSolve.Solution<X> s = solve("rootVjp", "vjp", a.transpose(), cotangent, residual, options);
+        LinearOperator<X> a = lin.operator(solution, args, () -> jacobianOperator(optimality, solution, args, options))
+                .withParams(new Point<>(solution, args));
+        LinearSolve.Solution<X> s = solve("rootVjp", "vjp", a.transpose(), cotangent, residual, options, lin.solver());
         A ubar = Autodiff.vjp((A arg) -> optimality.apply(solution, arg), args).pullback().apply(s.x());
         return Pytree.map(ubar, Tensor::neg);
     }
@@ -110,7 +125,7 @@ public final class ImplicitDiff {
         op = op.withTranspose((Point<X, A> p, X w) -> {
             Object[] c = cache.get();
             if (c == null || c[0] != p) {
-                java.util.function.Function<X, X> pullback =
+                Function<X, X> pullback =
                         Autodiff.vjp((X x) -> f.apply(x, p.args()), p.solution()).pullback();
                 c = new Object[] {p, pullback};
                 if (Pytree.isConcrete(p)) {
@@ -118,7 +133,7 @@ public final class ImplicitDiff {
                 }
             }
             @SuppressWarnings("unchecked")
-            java.util.function.Function<X, X> pb = (java.util.function.Function<X, X>) c[1];
+            Function<X, X> pb = (Function<X, X>) c[1];
             return pb.apply(w);
         });
         if (options.symmetric()) {
@@ -130,14 +145,14 @@ public final class ImplicitDiff {
 
 
     private static <X> LinearSolve.Solution<X> solve(String op, String mode, LinearOperator<X> a, X rhs,
-                                                     double residual, ImplicitOptions options) {
+                                                     double residual, ImplicitOptions options, LinearSolver linear) {
         AtomicReference<SolveInfo> last = new AtomicReference<>();
         AtomicBoolean primalReported = new AtomicBoolean();
         // The linear solver must not throw on its own: the implicit layer applies the policy with context.
-        java.util.function.Consumer<SolveInfo> observer = info -> {
+        Consumer<SolveInfo> observer = info -> {
             last.set(info);
-            if (options.solver().observer() != null) {
-                options.solver().observer().accept(info);
+            if (options.solver().options().observer() != null) {
+                options.solver().options().observer().accept(info);
             }
             // The first solve reported is this tangent/adjoint solve itself (checked below). Later ones come from the
             // derivative rules of that linear solve (second and higher order: a Hessian, grad of grad) and run with this
@@ -153,7 +168,7 @@ public final class ImplicitDiff {
                 }
             }
         };
-        var solver = options.solver().withFailurePolicy(FailurePolicy.IGNORE).withObserver(observer);
+        var solver = linear.withFailurePolicy(FailurePolicy.IGNORE).withObserver(observer);
         LinearSolve.Solution<X> s;
         try {
             s = LinearSolve.solveWithInfo(a, rhs, null, solver);
@@ -170,10 +185,11 @@ public final class ImplicitDiff {
             // definiteness, and its minimal-residual iterate goes through the same convergence check below, so a
             // singular system still reports "did not converge" to the observer and (WARN) the log.
             fail(options, message + " Falling back to GMRES (policy " + options.policy() + ").", d);
-            LinearSolver fallback = LinearSolver.gmres().withRtol(options.solver().rtol())
-                    .withAtol(options.solver().atol()).withFailurePolicy(FailurePolicy.IGNORE).withObserver(observer);
-            if (options.solver().maxiter() > 0) {
-                fallback = fallback.withMaxiter(options.solver().maxiter());
+            LinearSolver.Options o = options.solver().options();
+            LinearSolver fallback = LinearSolver.gmres().withRtol(o.rtol()).withAtol(o.atol())
+                    .withFailurePolicy(FailurePolicy.IGNORE).withObserver(observer);
+            if (o.maxiter() != null) {
+                fallback = fallback.withMaxiter(o.maxiter());
             }
             primalReported.set(false);
             s = LinearSolve.solveWithInfo(a, rhs, null, fallback);
@@ -183,7 +199,7 @@ public final class ImplicitDiff {
         report(options, d);
         boolean finite = Pytree.leaves(s.x()).stream().allMatch(Tensor::isFinite);
         if (info != null && (!info.converged() || !finite)) {
-            boolean breakdown = info.message() != null && info.message().startsWith("BREAKDOWN");
+            boolean breakdown = info.status() == SolveInfo.Status.BREAKDOWN;
             fail(options, op + ": the " + (mode.equals("vjp") ? "adjoint" : "tangent") + " linear solve "
                     + (finite ? "did not converge" : "produced non-finite values") + ": " + info.summary()
                     + (breakdown ? ". ∂ₓF appears singular or indefinite (a breakdown of the Krylov method): regularize "
@@ -203,7 +219,8 @@ public final class ImplicitDiff {
         }
         // A Cholesky failure cannot tell an exactly singular matrix (its last pivot is ±rounding) from an
         // indefinite one, so its message names both causes.
-        boolean notPd = e.getCause() instanceof NotPositiveDefiniteException;
+        boolean notPd = e instanceof SolveFailedException f && f.info() != null
+                && f.info().status() == SolveInfo.Status.NOT_POSITIVE_DEFINITE;
         return op + (notPd
                 ? ": the optimality Jacobian ∂ₓF is singular or not positive definite: either the solution is not "
                 + "locally unique (e.g. duplicated features without regularization), or ∂ₓF is indefinite while the "
@@ -317,10 +334,12 @@ public final class ImplicitDiff {
             throw new IllegalArgumentException("customRoot: optimality, solver and options must not be null");
         }
         LastSolution<X, A, X> remembering = new LastSolution<>(solver);
+        Linearization<X, A> lin = new Linearization<>(options);
+        Linearization<X, Lifted<A>> liftedLin = new Linearization<>(options);
         return (init, args) -> {
             X init0 = Autodiff.stopGradient(init);
             return bindRoot(optimality, (A a) -> remembering.apply(init0, a), x -> x, (out, t) -> t, w -> w, options,
-                    args);
+                    lin, liftedLin, args);
         };
     }
 
@@ -341,11 +360,12 @@ public final class ImplicitDiff {
      * @param tangentOf    the output tangent, given the output and x*'s tangent
      * @param cotangentOf  x*'s cotangent inside an output cotangent
      */
-    private static <X, A, R> R bindRoot(BiFunction<X, A, X> optimality, java.util.function.Function<A, R> solve,
-                                        java.util.function.Function<R, X> solutionOf,
-                                        BiFunction<R, X, R> tangentOf, java.util.function.Function<R, X> cotangentOf,
-                                        ImplicitOptions options, A args) {
-        java.util.function.Function<A, R> primal = a -> {
+    private static <X, A, R> R bindRoot(BiFunction<X, A, X> optimality, Function<A, R> solve,
+                                        Function<R, X> solutionOf,
+                                        BiFunction<R, X, R> tangentOf, Function<R, X> cotangentOf,
+                                        ImplicitOptions options, Linearization<X, A> lin,
+                                        Linearization<X, Lifted<A>> liftedLin, A args) {
+        Function<A, R> primal = a -> {
             try (Dispatch.ConcreteScope scope = Dispatch.constantScope()) {
                 return solve.apply(a);
             }
@@ -361,16 +381,16 @@ public final class ImplicitDiff {
                 return Autodiff.customDerivatives(
                         (Lifted<A> th) -> primal.apply(th.args()),
                         (Lifted<A> th, R out, Lifted<A> t) -> tangentOf.apply(out,
-                                rootJvp(lifted, solutionOf.apply(out), th, t, options)),
+                                rootJvp(lifted, solutionOf.apply(out), th, t, options, liftedLin)),
                         (Lifted<A> th, R out, R w) -> rootVjp(lifted, solutionOf.apply(out), th, cotangentOf.apply(w),
-                                options)
+                                options, liftedLin)
                 ).apply(new Lifted<>(args, d.captured()));
             }
         }
         return Autodiff.customDerivatives(
                 primal,
-                (A a, R out, A t) -> tangentOf.apply(out, rootJvp(optimality, solutionOf.apply(out), a, t, options)),
-                (A a, R out, R w) -> rootVjp(optimality, solutionOf.apply(out), a, cotangentOf.apply(w), options)
+                (A a, R out, A t) -> tangentOf.apply(out, rootJvp(optimality, solutionOf.apply(out), a, t, options, lin)),
+                (A a, R out, R w) -> rootVjp(optimality, solutionOf.apply(out), a, cotangentOf.apply(w), options, lin)
         ).apply(args);
     }
 
@@ -389,10 +409,13 @@ public final class ImplicitDiff {
             throw new IllegalArgumentException("customRootWithAux: optimality, solver and options must not be null");
         }
         LastSolution<X, A, WithAux<X, Y>> remembering = new LastSolution<>(solver);
+        Linearization<X, A> lin = new Linearization<>(options);
+        Linearization<X, Lifted<A>> liftedLin = new Linearization<>(options);
         return (init, args) -> {
             X init0 = Autodiff.stopGradient(init);
             return bindRoot(optimality, (A a) -> remembering.apply(init0, a), WithAux::solution,
-                    (out, t) -> new WithAux<>(t, Pytree.zerosLike(out.aux())), WithAux::solution, options, args);
+                    (out, t) -> new WithAux<>(t, Pytree.zerosLike(out.aux())), WithAux::solution, options, lin,
+                    liftedLin, args);
         };
     }
 

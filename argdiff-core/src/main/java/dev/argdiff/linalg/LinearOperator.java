@@ -181,6 +181,23 @@ public final class LinearOperator<V> {
                 EnumSet.noneOf(Tag.class), 0.0);
     }
 
+    /**
+     * Whether {@code other} computes the same map at equal parameter values: the same product
+     * functions (not merely equal ones), kind, ridge, tags and vector structure. True for
+     * {@link #withParams} copies of one operator; used to reuse a prepared solver.
+     */
+    boolean sameMap(LinearOperator<?> other) {
+        return kind == other.kind && matvec == other.matvec && rmatvec == other.rmatvec && like == other.like
+                && shift == other.shift && tags.equals(other.tags);
+    }
+
+    /** Whether this is {@code other.transpose()} up to parameters (only when the transpose product was given). */
+    boolean isTransposeOf(LinearOperator<?> other) {
+        return other.rmatvec != null && matvec == other.rmatvec && rmatvec == other.matvec && like == other.like
+                && shift == other.shift && tags.equals(other.tags) && isMatrix() == other.isMatrix()
+                && (kind == Kind.MATVEC || kind != other.kind);
+    }
+
     // ------------------------------------------------------------------ use
 
     /** A·v (differentiable in v and in the parameters). */

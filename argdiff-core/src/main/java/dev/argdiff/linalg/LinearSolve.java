@@ -2,17 +2,8 @@ package dev.argdiff.linalg;
 
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
-import dev.argdiff.linalg.dense.Cholesky;
-import dev.argdiff.linalg.dense.LU;
 import dev.argdiff.linalg.dense.NotPositiveDefiniteException;
 import dev.argdiff.linalg.dense.SingularMatrixException;
-import dev.argdiff.linalg.krylov.BiCgStab;
-import dev.argdiff.linalg.krylov.ConjugateGradient;
-import dev.argdiff.linalg.krylov.Gmres;
-import dev.argdiff.linalg.krylov.KrylovOptions;
-import dev.argdiff.linalg.krylov.KrylovResult;
-import dev.argdiff.linalg.krylov.MatVec;
-import dev.argdiff.linalg.krylov.NormalConjugateGradient;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -72,15 +63,16 @@ public final class LinearSolve {
         if (initialGuess != null) {
             checkVector("initialGuess", a, initialGuess);
         }
-        if (solver.ridge() != 0 && solver.methodFor(a) == LinearSolver.Method.NORMAL_CG) {
+        // By name, not class: a delegating solver that forwards only name() must not be differentiated as A·x = b.
+        if (solver.options().ridge() != 0 && NormalCgSolver.NAME.equals(solver.select(a).name())) {
             // With a ridge, normal CG solves (AᵀA + ridge·I)·x = Aᵀb, not A·x = b, and the implicit rules below
             // (those of A·x = b) would miss the dAᵀ·(b − A·x) term. Solve and differentiate the system actually
             // solved: CG on the normal operator performs the same iterations as NormalConjugateGradient.
             LinearOperator<V> at = a.transpose();
-            LinearOperator<V> normal = at.compose(a).plusIdentity(solver.ridge())
+            LinearOperator<V> normal = at.compose(a).plusIdentity(solver.options().ridge())
                     .withTags(Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE);
             return solveWithInfo(normal, at.apply(b), initialGuess,
-                    solver.withMethod(LinearSolver.Method.CG).withRidge(0));
+                    LinearSolver.cg().with(solver.options().withRidge(0)));
         }
         double[] x0 = initialGuess == null ? null : Pytree.toArray(initialGuess);
         AtomicReference<SolveInfo> info = new AtomicReference<>();
@@ -143,102 +135,16 @@ public final class LinearSolve {
 
     /**
      * Solves on concrete values (parameters, b and the guess are read as constants) and applies
-     * the failure policy. No derivative flows through this method.
+     * the failure policy: prepares the solver for the operator and solves once. No derivative
+     * flows through this method.
      */
     public static <V> Solution<V> solveConcrete(LinearOperator<V> a, V b, double[] initialGuess, LinearSolver solver) {
         LinearOperator<V> op = a.withParams(Autodiff.stopGradient(a.params()));
-        V like = op.zeroVector();
-        double[] rhs = Pytree.toArray(b);
-        int n = rhs.length;
-        LinearSolver.Method method = solver.methodFor(op);
-        MatVec matvec = x -> Pytree.toArray(op.apply(Pytree.fromArray(like, x)));
-        double[] x;
-        SolveInfo info;
-        switch (method) {
-            case LU:
-            case CHOLESKY: {
-                double[] dense = op.toDenseArray();
-                if (solver.ridge() != 0) {
-                    for (int i = 0; i < n; i++) {
-                        dense[i * n + i] += solver.ridge();
-                    }
-                }
-                try {
-                    x = method == LinearSolver.Method.LU ? LU.factor(dense, n).solve(rhs) : Cholesky.factor(dense, n).solve(rhs);
-                } catch (SingularMatrixException | NotPositiveDefiniteException e) {
-                    SolveInfo failed = new SolveInfo(method.name().toLowerCase(), n, 0, Double.NaN, Double.NaN,
-                            solver.rtol(), false, e.getMessage());
-                    report(solver, failed);
-                    SolveFailedException f = new SolveFailedException("solve: the system " + op + " cannot be solved by "
-                            + method.name().toLowerCase() + ": " + e.getMessage(), failed);
-                    f.initCause(e);
-                    throw f;
-                }
-                double[] ax = matvec.apply(x);
-                double r = 0;
-                double bn = 0;
-                boolean finite = true;
-                for (int i = 0; i < n; i++) {
-                    double ri = rhs[i] - ax[i] - solver.ridge() * x[i];
-                    r += ri * ri;
-                    bn += rhs[i] * rhs[i];
-                    finite &= Double.isFinite(x[i]);
-                }
-                r = Math.sqrt(r);
-                bn = Math.sqrt(bn);
-                double rel = bn == 0 ? r : r / bn;
-                // A direct solve has no iteration to stop; it "converges" if its residual meets the same test as Krylov's
-                // (an ill-conditioned system can fail it even though the factorization succeeded).
-                boolean ok = finite && r <= Math.max(solver.rtol() * bn, solver.atol());
-                info = new SolveInfo(method.name().toLowerCase(), n, 1, r, rel, solver.rtol(), ok,
-                        finite ? (ok ? "" : "residual above tolerance: the system is ill-conditioned") : "non-finite solution");
-                break;
-            }
-            default: {
-                KrylovOptions opts = KrylovOptions.defaults().withRtol(solver.rtol()).withAtol(solver.atol())
-                        .withRidge(solver.ridge()).withRestart(solver.restart());
-                if (solver.maxiter() > 0) {
-                    opts = opts.withMaxiter(solver.maxiter());
-                }
-                if (initialGuess != null) {
-                    opts = opts.withInitialGuess(initialGuess);
-                }
-                // The preconditioner approximates the inverse of the system actually iterated on: with the
-                // solver's ridge, and for normal CG the normal operator AᵀA (+ ridge·I), not A.
-                LinearOperator<V> system = method == LinearSolver.Method.NORMAL_CG ? op.transpose().compose(op) : op;
-                MatVec pre = solver.preconditioner().build(solver.ridge() == 0 ? system : system.plusIdentity(solver.ridge()));
-                if (pre != null) {
-                    opts = opts.withPreconditioner(pre);
-                }
-                KrylovResult kr;
-                switch (method) {
-                    case CG:
-                        kr = ConjugateGradient.solve(matvec, rhs, opts);
-                        break;
-                    case NORMAL_CG: {
-                        LinearOperator<V> opT = op.transpose();
-                        MatVec rmatvec = w -> Pytree.toArray(opT.apply(Pytree.fromArray(like, w)));
-                        kr = NormalConjugateGradient.solve(matvec, rmatvec, rhs, opts);
-                        break;
-                    }
-                    case GMRES:
-                        kr = Gmres.solve(matvec, rhs, opts);
-                        break;
-                    case BICGSTAB:
-                        kr = BiCgStab.solve(matvec, rhs, opts);
-                        break;
-                    default:
-                        throw new AssertionError(method);
-                }
-                x = kr.solution();
-                info = new SolveInfo(kr.solver(), n, kr.iterations(), kr.residualNorm(), kr.relativeResidual(),
-                        solver.rtol(), kr.converged(), kr.converged() ? "" : kr.status() + (kr.message().isEmpty() ? ""
-                        : ": " + kr.message()));
-            }
-        }
+        PreparedSolver.Result r = prepare(op, solver).solve(Pytree.toArray(b), initialGuess);
+        SolveInfo info = r.info();
         report(solver, info);
         if (!info.converged()) {
-            switch (solver.policy()) {
+            switch (solver.options().policy()) {
                 case THROW:
                     throw new SolveFailedException("solve: " + info.summary() + " for " + op, info);
                 case WARN:
@@ -248,12 +154,28 @@ public final class LinearSolve {
                     break;
             }
         }
-        return new Solution<>(Pytree.fromArray(like, x), info);
+        return new Solution<>(Pytree.fromArray(op.zeroVector(), r.x()), info);
+    }
+
+    /** Prepares the solver; a matrix that cannot be factored is a failed solve whatever the policy. */
+    private static PreparedSolver prepare(LinearOperator<?> op, LinearSolver solver) {
+        try {
+            return solver.prepare(op);
+        } catch (SingularMatrixException | NotPositiveDefiniteException e) {
+            SolveInfo failed = new SolveInfo(solver.select(op).name(), op.size(), 0, Double.NaN, Double.NaN,
+                    solver.options().rtol(), e instanceof SingularMatrixException ? SolveInfo.Status.SINGULAR
+                    : SolveInfo.Status.NOT_POSITIVE_DEFINITE, e.getMessage());
+            report(solver, failed);
+            SolveFailedException f = new SolveFailedException("solve: the system " + op + " cannot be solved by "
+                    + solver.select(op).name() + ": " + e.getMessage(), failed);
+            f.initCause(e);
+            throw f;
+        }
     }
 
     private static void report(LinearSolver solver, SolveInfo info) {
-        if (solver.observer() != null) {
-            solver.observer().accept(info);
+        if (solver.options().observer() != null) {
+            solver.options().observer().accept(info);
         }
     }
 }

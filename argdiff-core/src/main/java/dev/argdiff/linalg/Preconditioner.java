@@ -21,7 +21,7 @@ public interface Preconditioner {
 
     /**
      * Jacobi: M = diag(A). For a matrix operator the diagonal is read directly; otherwise it
-     * costs n matrix-vector products, once per solve.
+     * costs n matrix-vector products, once per {@link LinearSolver#prepare preparation}.
      */
     static Preconditioner jacobi() {
         return op -> Preconditioners.jacobi(op.diagonal());

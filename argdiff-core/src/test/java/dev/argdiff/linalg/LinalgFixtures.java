@@ -92,30 +92,13 @@ final class LinalgFixtures {
     }
 
     /** The solver of a fixed method with default options. */
-    static LinearSolver solverFor(LinearSolver.Method method) {
-        switch (method) {
-            case AUTO:
-                return LinearSolver.auto();
-            case CG:
-                return LinearSolver.cg();
-            case NORMAL_CG:
-                return LinearSolver.normalCg();
-            case GMRES:
-                return LinearSolver.gmres();
-            case BICGSTAB:
-                return LinearSolver.bicgstab();
-            case LU:
-                return LinearSolver.lu();
-            case CHOLESKY:
-                return LinearSolver.cholesky();
-            default:
-                throw new AssertionError(method);
-        }
+    static LinearSolver solverFor(Method method) {
+        return method.solver();
     }
 
     /** Whether a method needs a symmetric positive definite system. */
-    static boolean needsSpd(LinearSolver.Method method) {
-        return method == LinearSolver.Method.CG || method == LinearSolver.Method.CHOLESKY;
+    static boolean needsSpd(Method method) {
+        return method == Method.CG || method == Method.CHOLESKY;
     }
 
     // ------------------------------------------------------------------ conversions

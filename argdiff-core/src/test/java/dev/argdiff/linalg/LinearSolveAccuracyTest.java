@@ -11,7 +11,6 @@ import static dev.argdiff.linalg.LinalgFixtures.solverFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.argdiff.linalg.LinearSolver.Method;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

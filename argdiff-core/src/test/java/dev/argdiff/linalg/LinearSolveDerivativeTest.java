@@ -18,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.GradCheck;
-import dev.argdiff.linalg.LinearSolver.Method;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

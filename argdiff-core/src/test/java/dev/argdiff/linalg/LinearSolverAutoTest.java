@@ -5,10 +5,10 @@ import static dev.argdiff.linalg.LinalgFixtures.randomSpd;
 import static dev.argdiff.linalg.LinalgFixtures.referenceSolve;
 import static dev.argdiff.linalg.LinalgFixtures.relativeError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.argdiff.linalg.LinearSolver.Method;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,63 +39,63 @@ class LinearSolverAutoTest {
 
     @Test
     void smallUntaggedUsesLu() {
-        assertEquals(Method.LU, LinearSolver.auto().methodFor(identityOfSize(1)));
-        assertEquals(Method.LU, LinearSolver.auto().methodFor(identityOfSize(5)));
-        assertEquals(Method.LU, LinearSolver.auto().methodFor(identityOfSize(LinearSolver.DENSE_MAX_SIZE_MATRIX_FREE)));
-        assertEquals(Method.LU, LinearSolver.auto().methodFor(identityMatrix(LinearSolver.DENSE_MAX_SIZE)));
+        assertEquals(Method.LU, Method.chosen(LinearSolver.auto(), identityOfSize(1)));
+        assertEquals(Method.LU, Method.chosen(LinearSolver.auto(), identityOfSize(5)));
+        assertEquals(Method.LU, Method.chosen(LinearSolver.auto(), identityOfSize(LinearSolver.DENSE_MAX_SIZE_MATRIX_FREE)));
+        assertEquals(Method.LU, Method.chosen(LinearSolver.auto(), identityMatrix(LinearSolver.DENSE_MAX_SIZE)));
     }
 
     @Test
     void matrixFreeOperatorsAboveTheirDenseLimitUseKrylov() {
-        assertEquals(Method.GMRES, LinearSolver.auto().methodFor(
+        assertEquals(Method.GMRES, Method.chosen(LinearSolver.auto(),
                 identityOfSize(LinearSolver.DENSE_MAX_SIZE_MATRIX_FREE + 1)));
-        assertEquals(Method.CG, LinearSolver.auto().methodFor(
+        assertEquals(Method.CG, Method.chosen(LinearSolver.auto(),
                 identityOfSize(LinearSolver.DENSE_MAX_SIZE, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
-        assertEquals(Method.GMRES, LinearSolver.auto().methodFor(identityMatrix(LinearSolver.DENSE_MAX_SIZE + 1)));
+        assertEquals(Method.GMRES, Method.chosen(LinearSolver.auto(), identityMatrix(LinearSolver.DENSE_MAX_SIZE + 1)));
     }
 
     @Test
     void smallSymmetricPositiveDefiniteUsesCholesky() {
         assertEquals(Method.CHOLESKY,
-                LinearSolver.auto().methodFor(identityOfSize(5, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
-        assertEquals(Method.CHOLESKY, LinearSolver.auto().methodFor(
+                Method.chosen(LinearSolver.auto(), identityOfSize(5, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
+        assertEquals(Method.CHOLESKY, Method.chosen(LinearSolver.auto(),
                 identityMatrix(LinearSolver.DENSE_MAX_SIZE, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
     }
 
     @Test
     void oneTagAloneIsNotEnoughForCholeskyOrCg() {
-        assertEquals(Method.LU, LinearSolver.auto().methodFor(identityOfSize(5, Tag.SYMMETRIC)));
-        assertEquals(Method.LU, LinearSolver.auto().methodFor(identityOfSize(5, Tag.POSITIVE_DEFINITE)));
-        assertEquals(Method.GMRES, LinearSolver.auto().methodFor(identityOfSize(201, Tag.SYMMETRIC)));
-        assertEquals(Method.GMRES, LinearSolver.auto().methodFor(identityOfSize(201, Tag.POSITIVE_DEFINITE)));
+        assertEquals(Method.LU, Method.chosen(LinearSolver.auto(), identityOfSize(5, Tag.SYMMETRIC)));
+        assertEquals(Method.LU, Method.chosen(LinearSolver.auto(), identityOfSize(5, Tag.POSITIVE_DEFINITE)));
+        assertEquals(Method.GMRES, Method.chosen(LinearSolver.auto(), identityOfSize(201, Tag.SYMMETRIC)));
+        assertEquals(Method.GMRES, Method.chosen(LinearSolver.auto(), identityOfSize(201, Tag.POSITIVE_DEFINITE)));
     }
 
     @Test
     void largeUntaggedUsesGmres() {
-        assertEquals(Method.GMRES, LinearSolver.auto().methodFor(identityOfSize(LinearSolver.DENSE_MAX_SIZE + 1)));
-        assertEquals(Method.GMRES, LinearSolver.auto().methodFor(identityOfSize(5000)));
+        assertEquals(Method.GMRES, Method.chosen(LinearSolver.auto(), identityOfSize(LinearSolver.DENSE_MAX_SIZE + 1)));
+        assertEquals(Method.GMRES, Method.chosen(LinearSolver.auto(), identityOfSize(5000)));
     }
 
     @Test
     void largeSymmetricPositiveDefiniteUsesCg() {
-        assertEquals(Method.CG, LinearSolver.auto().methodFor(
+        assertEquals(Method.CG, Method.chosen(LinearSolver.auto(),
                 identityOfSize(LinearSolver.DENSE_MAX_SIZE + 1, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
     }
 
     @Test
     void tagsSurvivePlusIdentityAndTranspose() {
         LinearOperator<Tensor> op = identityOfSize(300, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE);
-        assertEquals(Method.CG, LinearSolver.auto().methodFor(op.plusIdentity(1.0)));
-        assertEquals(Method.CG, LinearSolver.auto().methodFor(op.transpose()));
+        assertEquals(Method.CG, Method.chosen(LinearSolver.auto(), op.plusIdentity(1.0)));
+        assertEquals(Method.CG, Method.chosen(LinearSolver.auto(), op.transpose()));
     }
 
     @ParameterizedTest
     @EnumSource(value = Method.class, names = "AUTO", mode = EnumSource.Mode.EXCLUDE)
     void aFixedMethodIsKeptWhateverTheTags(Method method) {
         LinearSolver s = LinalgFixtures.solverFor(method);
-        assertEquals(method, s.methodFor(identityOfSize(3)));
-        assertEquals(method, s.methodFor(identityOfSize(3, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
-        assertEquals(method, s.methodFor(identityOfSize(500)));
+        assertEquals(method, Method.chosen(s, identityOfSize(3)));
+        assertEquals(method, Method.chosen(s, identityOfSize(3, Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE)));
+        assertEquals(method, Method.chosen(s, identityOfSize(500)));
     }
 
     /** The choice is not only reported but used: SolveInfo names the method that ran. */
@@ -131,13 +131,13 @@ class LinearSolverAutoTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         LinearSolver s = LinearSolver.auto();
-        assertEquals(Method.AUTO, s.method());
-        assertEquals(1e-10, s.rtol());
-        assertEquals(0.0, s.atol());
-        assertEquals(0, s.maxiter());
-        assertEquals(0.0, s.ridge());
-        assertEquals(20, s.restart());
-        assertEquals(FailurePolicy.THROW, s.policy());
+        assertEquals(Method.AUTO, Method.of(s));
+        assertEquals(1e-10, s.options().rtol());
+        assertEquals(0.0, s.options().atol());
+        assertNull(s.options().maxiter(), "null: 10·n, as KrylovOptions");
+        assertEquals(0.0, s.options().ridge());
+        assertEquals(20, s.options().restart());
+        assertEquals(FailurePolicy.THROW, s.options().policy());
     }
 
     @Test

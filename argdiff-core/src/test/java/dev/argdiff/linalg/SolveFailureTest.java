@@ -85,7 +85,7 @@ class SolveFailureTest {
     void throwIsTheDefaultAndNamesResidualAndIterations() {
         for (LinearSolver solver : List.of(LinearSolver.cg(), LinearSolver.gmres(), LinearSolver.bicgstab(),
                 LinearSolver.normalCg())) {
-            assertEquals(FailurePolicy.THROW, solver.policy());
+            assertEquals(FailurePolicy.THROW, solver.options().policy());
             SolveFailedException e = assertThrows(SolveFailedException.class,
                     () -> LinearSolve.solve(spd, b, solver.withMaxiter(MAXITER)));
             String m = e.getMessage();
@@ -206,7 +206,7 @@ class SolveFailureTest {
     void infinityInBIsRefusedByEveryMethod() {
         double[] bad = b.toArray();
         bad[0] = Double.NEGATIVE_INFINITY;
-        for (LinearSolver.Method m : LinearSolver.Method.values()) {
+        for (Method m : Method.values()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> LinearSolve.solve(spd, Tensor.of(bad), LinalgFixtures.solverFor(m)));
             assertEquals("solve: b contains -Infinity at entry 0", e.getMessage());

@@ -32,7 +32,7 @@ class SolveObserverTest {
     private final Tensor c = Tensor.of(gaussianVector(73, N));
     private final List<SolveInfo> seen = new ArrayList<>();
 
-    private LinearSolver observed(LinearSolver.Method method) {
+    private LinearSolver observed(Method method) {
         return LinalgFixtures.solverFor(method).withObserver(seen::add);
     }
 
@@ -51,8 +51,8 @@ class SolveObserverTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = LinearSolver.Method.class, names = {"LU", "CHOLESKY", "CG", "GMRES"})
-    void primalSolveIsObservedOnce(LinearSolver.Method method) {
+    @EnumSource(value = Method.class, names = {"LU", "CHOLESKY", "CG", "GMRES"})
+    void primalSolveIsObservedOnce(Method method) {
         LinearSolver solver = observed(method);
         LinearSolve.Solution<Tensor> s = LinearSolve.solveWithInfo(
                 LinearOperator.fromMatrix(matrix).withTags(Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE), b, null, solver);
@@ -62,21 +62,21 @@ class SolveObserverTest {
 
     @Test
     void gradientWithRespectToBAddsOneAdjointSolve() {
-        LinearSolver solver = observed(LinearSolver.Method.CG);
+        LinearSolver solver = observed(Method.CG);
         Autodiff.grad((Tensor bb) -> solve(matrix, bb, solver).vdot(c)).apply(b);
         assertSeen(2, "ConjugateGradient");
     }
 
     @Test
     void gradientWithRespectToTheMatrixAddsOneAdjointSolve() {
-        LinearSolver solver = observed(LinearSolver.Method.LU);
+        LinearSolver solver = observed(Method.LU);
         Autodiff.grad((Tensor m) -> solve(m, b, solver).vdot(c)).apply(matrix);
         assertSeen(2, "lu");
     }
 
     @Test
     void jvpAddsOneTangentSolve() {
-        LinearSolver solver = observed(LinearSolver.Method.CHOLESKY);
+        LinearSolver solver = observed(Method.CHOLESKY);
         Autodiff.jvp((List<Tensor> in) -> solve(in.get(0), in.get(1), solver), List.of(matrix, b),
                 List.of(Tensor.eye(N), c));
         assertSeen(2, "cholesky");
@@ -84,14 +84,14 @@ class SolveObserverTest {
 
     @Test
     void jacrevSolvesOncePlusOneAdjointPerOutput() {
-        LinearSolver solver = observed(LinearSolver.Method.CG);
+        LinearSolver solver = observed(Method.CG);
         Autodiff.jacrev((Tensor bb) -> solve(matrix, bb, solver)).apply(b);
         assertSeen(1 + N, "ConjugateGradient");
     }
 
     @Test
     void jacfwdSolvesPrimalAndTangentPerInput() {
-        LinearSolver solver = observed(LinearSolver.Method.CG);
+        LinearSolver solver = observed(Method.CG);
         Autodiff.jacfwd((Tensor bb) -> solve(matrix, bb, solver)).apply(b);
         assertSeen(2 * N, "ConjugateGradient");
     }
@@ -99,7 +99,7 @@ class SolveObserverTest {
     @Test
     void hessianVectorProductCostsFourSolves() {
         // forward over reverse: primal and its tangent, adjoint and its tangent
-        LinearSolver solver = observed(LinearSolver.Method.GMRES);
+        LinearSolver solver = observed(Method.GMRES);
         Function<Tensor, Tensor> loss = bb -> solve(matrix, bb, solver).tanh().sum();
         Autodiff.hvp(loss, b, c);
         assertSeen(4, "Gmres(restart=20)");
@@ -107,7 +107,7 @@ class SolveObserverTest {
 
     @Test
     void failedSolveIsObservedBeforeTheException() {
-        LinearSolver solver = observed(LinearSolver.Method.CG).withMaxiter(1).withRtol(1e-14);
+        LinearSolver solver = observed(Method.CG).withMaxiter(1).withRtol(1e-14);
         assertThrows(SolveFailedException.class, () -> solve(matrix, b, solver));
         assertEquals(1, seen.size());
         assertFalse(seen.get(0).converged());

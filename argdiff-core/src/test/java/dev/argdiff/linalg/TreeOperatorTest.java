@@ -109,7 +109,7 @@ class TreeOperatorTest {
         double[] expected = referenceSolve(k, rhs);
         LinearOperator<Pair> tree = coupled(blocksOf(k, NA, NB), NA, NB_ROWS, NB_COLS)
                 .withTags(Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE);
-        for (LinearSolver.Method m : LinearSolver.Method.values()) {
+        for (Method m : Method.values()) {
             LinearSolve.Solution<Pair> s = LinearSolve.solveWithInfo(tree, split(rhs, NA, NB_ROWS, NB_COLS), null,
                     LinalgFixtures.solverFor(m).withRtol(1e-12));
             assertTrue(relativeError(Pytree.toArray(s.x()), expected) <= 1e-9, m + ": " + s.info().summary());

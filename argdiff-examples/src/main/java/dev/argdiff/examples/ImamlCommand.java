@@ -88,6 +88,7 @@ final class ImamlCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ImamlExample.Options options = new ImamlExample.Options(maml, steps, learningRate, lambda, tasks, shots,
                 queries, heldOutTasks, innerSteps, innerMaxiter, innerTol, seed);
+        ImamlExample.requireMemory(options);
         JsonOutput jsonOut = new JsonOutput(streams.out());
         if (!json) {
             streams.out().printf(Locale.ROOT, "%s on sinusoid regression: %d-shot tasks, %d per step, lambda %s, "

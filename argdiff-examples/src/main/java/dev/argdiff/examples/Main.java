@@ -60,9 +60,26 @@ public final class Main implements Callable<Integer> {
         System.exit(run(Streams.system(), args));
     }
 
-    /** Parses {@code args}, runs the command and returns its exit status; never calls System.exit. */
+    /**
+     * Parses {@code args}, runs the command and returns its exit status; never calls System.exit.
+     * Standard output is guarded ({@link StdoutGuard}): a failed write stops the command with
+     * status 1. Running out of memory is also status 1, with one line naming the options given
+     * and how to give Java more memory.
+     */
     public static int run(Streams streams, String... args) {
-        return commandLine(streams).execute(args);
+        Streams guarded = new Streams(StdoutGuard.guard(streams.out()), streams.err());
+        CommandLine cl = commandLine(guarded);
+        try {
+            int status = cl.execute(args);
+            if (!StdoutGuard.failed(guarded.out())) {
+                guarded.out().flush();
+            }
+            return status;
+        } catch (StdoutGuard.Failure e) {
+            return outputFailed(e, cl.getErr());
+        } catch (OutOfMemoryError e) {
+            return MemoryLimits.report(e, cl);
+        }
     }
 
     /** The configured command line, writing to {@code streams}. */
@@ -134,7 +151,9 @@ public final class Main implements Callable<Integer> {
     private static int failed(Exception e, CommandLine cl) {
         PrintWriter err = cl.getErr();
         int status;
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof StdoutGuard.Failure f) {
+            return outputFailed(f, err);
+        } else if (e instanceof IllegalArgumentException) {
             err.println("argdiff: " + oneLine(message(e)));
             status = EXIT_USAGE;
         } else if (e instanceof IOException || e instanceof UncheckedIOException) {
@@ -154,11 +173,20 @@ public final class Main implements Callable<Integer> {
         return status;
     }
 
+    /** A failed write to standard output: one line, except for a closed pipe (the reader chose to stop). */
+    private static int outputFailed(StdoutGuard.Failure e, PrintWriter err) {
+        if (!e.brokenPipe()) {
+            err.println("argdiff: " + oneLine(message(e)));
+            err.flush();
+        }
+        return EXIT_FAILURE;
+    }
+
     private static String message(Throwable e) {
         return e.getMessage() == null ? e.getClass().getName() : e.getMessage();
     }
 
-    private static String oneLine(String s) {
+    static String oneLine(String s) {
         return s.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 

@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import dev.argdiff.examples.output.OutputFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IFactory;
@@ -157,7 +158,10 @@ public final class Main implements Callable<Integer> {
             err.println("argdiff: " + oneLine(message(e)));
             status = EXIT_USAGE;
         } else if (e instanceof IOException || e instanceof UncheckedIOException) {
-            err.println("argdiff: " + oneLine(message(e)));
+            IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            // A FileSystemException's message is often the path alone ("argdiff: /proc/x.png"): add the reason.
+            err.println("argdiff: " + oneLine(io instanceof java.nio.file.FileSystemException
+                    ? OutputFiles.describe(io) : message(e)));
             status = EXIT_FAILURE;
         } else if (e instanceof ArithmeticException) {
             // A computation that argdiff refused to finish: an unconverged solve, an uncertified

@@ -334,8 +334,10 @@ public final class ImamlExample {
             if (onStep != null) {
                 onStep.accept(step);
             }
+            Divergence.checkStep(k + 1, step.loss(), step.gradientNorm(), "--learning-rate", options.learningRate());
             GradientTransformation.Update<Tensor, Chain.State> u = adam.update(e.gradient(), adamState, theta);
             theta = Optimizers.applyUpdates(theta, u.updates());
+            Divergence.checkUpdate(k + 1, "theta", theta, "--learning-rate", options.learningRate());
             adamState = u.state();
         }
         return new Result(steps, theta.toArray(), heldOutLoss(options, heldOut, theta));

@@ -90,6 +90,14 @@ public final class Main implements Callable<Integer> {
         cl.setErr(new PrintWriter(streams.err(), true));
         cl.setParameterExceptionHandler(Main::badCommandLine);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> failed(e, commandLine));
+        // --help and --version print outside the commands, where picocli would show a write error as a trace.
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (StdoutGuard.Failure e) {
+                return outputFailed(e, parseResult.commandSpec().commandLine().getErr());
+            }
+        });
         return cl;
     }
 

@@ -281,15 +281,19 @@ public final class Datasets {
      * separated by commas. Blank lines are skipped; a value may be surrounded by double quotes
      * and spaces; a UTF-8 byte order mark is ignored. Values must be finite decimal numbers.
      *
-     * @throws IllegalArgumentException if the file does not exist or is malformed: no header, a
-     *         header of numbers only, an empty or repeated column name, a row with the wrong
+     * @throws IllegalArgumentException if the file does not exist, is not a regular file (a
+     *         directory, a pipe), or is malformed: no header, a header of numbers only, an empty
+     *         or repeated column name, a row with the wrong
      *         number of values, or a value that is not a finite decimal number. The message names
      *         the file, the line number and the column.
      * @throws UncheckedIOException if the file exists but cannot be read
      */
     public static Table readCsv(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + ": no such file");
+            // "no such file" only when there is none: a directory or a FIFO is another mistake.
+            throw new IllegalArgumentException(file + (Files.isDirectory(file) ? ": is a directory, not a CSV file"
+                    : Files.exists(file) ? ": not a regular file (a pipe or a device); give a CSV file"
+                    : ": no such file"));
         }
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return parseCsv(reader, file.toString());

@@ -247,11 +247,15 @@ public final class ImplicitDiff {
             ImplicitDiagnostics d = new ImplicitDiagnostics(op.equals("rootVjp") ? "vjp" : "jvp", residual,
                     options.optimalityTolerance(), null);
             report(options, d);
+            // A NaN or infinite residual is an overflow, which running longer cannot cure.
+            String advice = Double.isFinite(rn) && Double.isFinite(xn)
+                    ? "The implicit derivative's error grows linearly with this residual (Blondel et al. 2022, Thm. 1): "
+                    + "run the solver longer or loosen optimalityTolerance."
+                    : "The values overflowed (‖F‖ = " + rn + ", ‖x*‖ = " + xn + "): the data or parameters are too "
+                    + "large in magnitude for double arithmetic; rescale them.";
             fail(options, String.format(java.util.Locale.ROOT,
                     "%s: the solution is not a root of the optimality condition: ‖F(x*, θ)‖/max(1, ‖x*‖) = %.3e exceeds "
-                            + "the tolerance %.1e. The implicit derivative's error grows linearly with this residual "
-                            + "(Blondel et al. 2022, Thm. 1): run the solver longer or loosen optimalityTolerance.",
-                    op, residual, options.optimalityTolerance()), d);
+                            + "the tolerance %.1e. %s", op, residual, options.optimalityTolerance(), advice), d);
         }
         return residual;
     }

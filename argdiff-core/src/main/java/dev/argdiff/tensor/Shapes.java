@@ -11,12 +11,32 @@ public final class Shapes {
 
     /** The number of elements of a tensor of this shape (1 for a 0-d shape). */
     public static int size(int[] shape) {
+        return size("shape", shape);
+    }
+
+    /**
+     * The number of elements of a tensor of this shape, computed exactly: a product that does not
+     * fit a Java array (more than 2^31 − 1 elements, however far beyond) or a negative dimension
+     * is a {@link ShapeException} naming {@code op} and the shape, never a wrapped-around size.
+     */
+    public static int size(String op, int... shape) {
         long n = 1;
+        boolean empty = false;
         for (int d : shape) {
-            n *= d;
+            if (d < 0) {
+                throw new ShapeException(op + ": negative dimension in shape " + str(shape));
+            }
+            empty |= d == 0;
         }
-        if (n > Integer.MAX_VALUE) {
-            throw new ShapeException("shape " + Arrays.toString(shape) + " has more than 2^31-1 elements");
+        if (empty) {
+            return 0;
+        }
+        for (int d : shape) {
+            // Each factor is ≤ 2^31 − 1, so the product overflows a long only after exceeding the limit.
+            n = Math.multiplyExact(n, (long) d);
+            if (n > Integer.MAX_VALUE) {
+                throw new ShapeException(op + ": shape " + str(shape) + " has more than 2^31-1 elements");
+            }
         }
         return (int) n;
     }

@@ -74,7 +74,7 @@ public final class Tensor {
         }
         int m = rows.length;
         int n = m == 0 ? 0 : rows[0].length;
-        double[] out = new double[m * n];
+        double[] out = new double[Shapes.size("Tensor.of", m, n)];
         for (int i = 0; i < m; i++) {
             if (rows[i].length != n) {
                 throw new ShapeException("Tensor.of: row " + i + " has length " + rows[i].length + ", row 0 has " + n);
@@ -90,8 +90,7 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int... shape) {
-        Shapes.checkShape("zeros", shape);
-        return new Tensor(shape.clone(), new double[Shapes.size(shape)], null);
+        return new Tensor(shape.clone(), new double[Shapes.size("zeros", shape)], null);
     }
 
     public static Tensor ones(int... shape) {
@@ -99,8 +98,7 @@ public final class Tensor {
     }
 
     public static Tensor full(double value, int... shape) {
-        Shapes.checkShape("full", shape);
-        double[] d = new double[Shapes.size(shape)];
+        double[] d = new double[Shapes.size("full", shape)];
         Arrays.fill(d, value);
         return new Tensor(shape.clone(), d, null);
     }
@@ -110,7 +108,7 @@ public final class Tensor {
         if (n < 0) {
             throw new IllegalArgumentException("eye: n must be >= 0, got " + n);
         }
-        double[] d = new double[n * n];
+        double[] d = new double[Shapes.size("eye", n, n)];
         for (int i = 0; i < n; i++) {
             d[i * n + i] = 1.0;
         }
@@ -685,6 +683,7 @@ public final class Tensor {
         }
         Tensor a = sa.length == 1 ? reshape(1, sa[0]) : this;
         Tensor b = sb.length == 1 ? other.reshape(sb[0], 1) : other;
+        Shapes.size("matmul of " + Shapes.str(sa) + " and " + Shapes.str(sb), a.shape[0], b.shape[1]);
         Tensor c = Ops.MatMul.mm(a, b, false, false);
         if (sa.length == 1 && sb.length == 1) {
             return c.reshape();
@@ -705,6 +704,8 @@ public final class Tensor {
                     + " do not align (needs a 2-d left operand with as many rows as the right operand)");
         }
         Tensor b = other.shape.length == 1 ? other.reshape(other.shape[0], 1) : other;
+        Shapes.size("transposeMatmul of " + Shapes.str(shape) + " and " + Shapes.str(other.shape),
+                shape[1], b.shape[1]);
         Tensor c = Ops.MatMul.mm(this, b, true, false);
         return other.shape.length == 1 ? c.reshape(c.shape[0]) : c;
     }

@@ -2,6 +2,7 @@ package dev.argdiff.examples;
 
 import dev.argdiff.examples.output.ImageGrid;
 import dev.argdiff.examples.output.JsonOutput;
+import dev.argdiff.examples.output.OutputFiles;
 import dev.argdiff.examples.output.Plots;
 import dev.argdiff.examples.output.Progress;
 
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code argdiff example distillation}: the command line of {@link DistillationExample}. */
@@ -55,12 +57,16 @@ final class DistillationCommand implements Callable<Integer> {
             + "against the step, and one of the ten distilled images (FILE-images.png).")
     private Path plot;
 
+    @Mixin
+    private ForceOption overwrite;
+
     DistillationCommand(Streams streams) {
         this.streams = streams;
     }
 
     @Override
     public Integer call() throws IOException {
+        OutputFiles.checkPlot(plot, overwrite.force, null, "-images");
         DistillationExample.Options options = new DistillationExample.Options(steps, learningRate, l2reg,
                 innerMaxiter, innerTol, seed);
         JsonOutput jsonOut = new JsonOutput(streams.out());

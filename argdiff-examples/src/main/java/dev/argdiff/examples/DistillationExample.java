@@ -180,8 +180,10 @@ public final class DistillationExample {
             if (onStep != null) {
                 onStep.accept(step);
             }
+            Divergence.checkStep(k + 1, step.loss(), step.gradientNorm(), "--learning-rate", options.learningRate());
             GradientTransformation.Update<Tensor, Chain.State> u = adam.update(e.gradient(), adamState, images);
             images = Optimizers.applyUpdates(images, u.updates());
+            Divergence.checkUpdate(k + 1, "the images", images, "--learning-rate", options.learningRate());
             adamState = u.state();
             weights = e.weights();
         }

@@ -41,6 +41,12 @@ final class HessianDemoCommand implements Callable<Integer> {
     public Integer call() {
         HessianDemo.Result result = HessianDemo.run(streams.out(),
                 new HessianDemo.Options(samples, maxIterations, tol, json));
+        if (!result.converged()) {
+            // Status 1 needs its one line on stderr: the report on stdout may be going to a file or a parser.
+            streams.err().printf(java.util.Locale.ROOT, "argdiff: the power iteration did not converge in %d "
+                    + "iterations (||Hv - lambda v|| = %.3g > %.3g = TOL * lambda); raise --max-iterations or "
+                    + "loosen --tol%n", result.iterations(), result.residual(), tol * Math.abs(result.topEigenvalue()));
+        }
         return result.converged() ? Main.EXIT_OK : Main.EXIT_FAILURE;
     }
 }

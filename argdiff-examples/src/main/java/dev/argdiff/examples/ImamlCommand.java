@@ -1,6 +1,7 @@
 package dev.argdiff.examples;
 
 import dev.argdiff.examples.output.JsonOutput;
+import dev.argdiff.examples.output.OutputFiles;
 import dev.argdiff.examples.output.Plots;
 import dev.argdiff.examples.output.Progress;
 
@@ -88,6 +89,8 @@ final class ImamlCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ImamlExample.Options options = new ImamlExample.Options(maml, steps, learningRate, lambda, tasks, shots,
                 queries, heldOutTasks, innerSteps, innerMaxiter, innerTol, seed);
+        ImamlExample.requireMemory(options);
+        OutputFiles.checkPlot(plot, false, null);
         JsonOutput jsonOut = new JsonOutput(streams.out());
         if (!json) {
             streams.out().printf(Locale.ROOT, "%s on sinusoid regression: %d-shot tasks, %d per step, lambda %s, "

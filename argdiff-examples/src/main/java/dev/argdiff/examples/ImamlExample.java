@@ -303,8 +303,22 @@ public final class ImamlExample {
         return total / tasks.size();
     }
 
+    /**
+     * Refuses sizes whose tasks alone cannot fit in memory (the held-out tasks and one batch: their
+     * feature rows and targets), before anything is allocated.
+     *
+     * @throws IllegalArgumentException naming --tasks, --held-out-tasks, --shots and --queries
+     */
+    static void requireMemory(Options options) {
+        double bytes = ((double) options.tasks() + options.heldOutTasks())
+                * ((double) options.shots() + options.queries()) * (dimension() + 1) * Double.BYTES;
+        MemoryLimits.require(bytes, "--tasks " + options.tasks() + " and --held-out-tasks " + options.heldOutTasks()
+                + " tasks of --shots " + options.shots() + " + --queries " + options.queries() + " points");
+    }
+
     /** Runs the example, calling {@code onStep} after each outer step. */
     public static Result run(Options options, Consumer<Step> onStep) {
+        requireMemory(options);
         SplittableRandom[] rng = streams(options.seed());
         List<Task> heldOut = sampleTasks(rng[0], options.heldOutTasks(), options);
         Chain adam = Optimizers.adam(options.learningRate());
@@ -320,8 +334,10 @@ public final class ImamlExample {
             if (onStep != null) {
                 onStep.accept(step);
             }
+            Divergence.checkStep(k + 1, step.loss(), step.gradientNorm(), "--learning-rate", options.learningRate());
             GradientTransformation.Update<Tensor, Chain.State> u = adam.update(e.gradient(), adamState, theta);
             theta = Optimizers.applyUpdates(theta, u.updates());
+            Divergence.checkUpdate(k + 1, "theta", theta, "--learning-rate", options.learningRate());
             adamState = u.state();
         }
         return new Result(steps, theta.toArray(), heldOutLoss(options, heldOut, theta));

@@ -1,6 +1,7 @@
 package dev.argdiff.examples;
 
 import dev.argdiff.examples.output.JsonOutput;
+import dev.argdiff.examples.output.OutputFiles;
 import dev.argdiff.examples.output.Plots;
 import dev.argdiff.examples.output.Progress;
 
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code argdiff example lasso}: the command line of {@link LassoExample}. */
@@ -61,8 +63,12 @@ final class LassoCommand implements Callable<Integer> {
     private boolean json;
 
     @Option(names = "--plot", paramLabel = "FILE.png",
-            description = "Write a PNG of the validation loss and of the coefficient path against the step.")
+            description = "Write a PNG of the validation loss against the step, and one of the coefficient path "
+                    + "(FILE-path.png).")
     private Path plot;
+
+    @Mixin
+    private ForceOption overwrite;
 
     LassoCommand(Streams streams) {
         this.streams = streams;
@@ -70,6 +76,7 @@ final class LassoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputFiles.checkPlot(plot, overwrite.force, data, "-path");
         LassoExample.Solver which;
         switch (solver.toLowerCase(Locale.ROOT)) {
             case "pg":

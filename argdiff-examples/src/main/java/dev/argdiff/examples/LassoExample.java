@@ -47,10 +47,11 @@ public final class LassoExample {
     public record Options(Solver solver, boolean unrolling, int steps, double learningRate, double theta0,
                           int innerMaxiter, double innerTol) {
         /**
-         * The largest accepted θ: exp(θ) (the regularization) must stay a finite double, with a margin
-         * for the products the solvers form with it; log(Double.MAX_VALUE) ≈ 709.78.
+         * The largest accepted θ: the solvers multiply exp(θ) (the regularization) with values of the
+         * size of the data and square such products, so exp(θ) must stay below √Double.MAX_VALUE
+         * ≈ 1.3e154 (ln ≈ 354.9): θ = 700 passed a check at log(Double.MAX_VALUE) and then overflowed.
          */
-        static final double MAX_THETA = 700;
+        static final double MAX_THETA = 350;
 
         public Options {
             if (solver == null) {
@@ -66,8 +67,8 @@ public final class LassoExample {
                 throw new IllegalArgumentException("--theta must be finite, got " + theta0);
             }
             if (theta0 > MAX_THETA) {
-                throw new IllegalArgumentException("--theta must be at most 700 (exp(theta) = lambda overflows), got "
-                        + theta0);
+                throw new IllegalArgumentException("--theta must be at most 350 (beyond, lambda = exp(theta) > 1e152 "
+                        + "and the solver's products with it overflow), got " + theta0);
             }
             if (innerMaxiter < 1) {
                 throw new IllegalArgumentException("--inner-maxiter must be >= 1, got " + innerMaxiter);
@@ -144,7 +145,7 @@ public final class LassoExample {
         List<Step> steps = new ArrayList<>();
         AtomicReference<SolverResult<Tensor, ? extends SolverState>> inner = new AtomicReference<>();
         double finalTheta = WarmStartedAdam.run(options.theta0(), options.learningRate(), options.steps(),
-                Tensor.zeros(p), (th, init) -> {
+                Options.MAX_THETA, "lambda", Tensor.zeros(p), (th, init) -> {
                     adjoint.set(null);
                     SolverResult<Tensor, ? extends SolverState> s = solver.run(init, new Args(th.exp(), xTrain, yTrain));
                     inner.set(s);

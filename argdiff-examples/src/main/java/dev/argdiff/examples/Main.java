@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import dev.argdiff.examples.output.OutputFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IFactory;
@@ -60,9 +61,26 @@ public final class Main implements Callable<Integer> {
         System.exit(run(Streams.system(), args));
     }
 
-    /** Parses {@code args}, runs the command and returns its exit status; never calls System.exit. */
+    /**
+     * Parses {@code args}, runs the command and returns its exit status; never calls System.exit.
+     * Standard output is guarded ({@link StdoutGuard}): a failed write stops the command with
+     * status 1. Running out of memory is also status 1, with one line naming the options given
+     * and how to give Java more memory.
+     */
     public static int run(Streams streams, String... args) {
-        return commandLine(streams).execute(args);
+        Streams guarded = new Streams(StdoutGuard.guard(streams.out()), streams.err());
+        CommandLine cl = commandLine(guarded);
+        try {
+            int status = cl.execute(args);
+            if (!StdoutGuard.failed(guarded.out())) {
+                guarded.out().flush();
+            }
+            return status;
+        } catch (StdoutGuard.Failure e) {
+            return outputFailed(e, cl.getErr());
+        } catch (OutOfMemoryError e) {
+            return MemoryLimits.report(e, cl);
+        }
     }
 
     /** The configured command line, writing to {@code streams}. */
@@ -72,6 +90,14 @@ public final class Main implements Callable<Integer> {
         cl.setErr(new PrintWriter(streams.err(), true));
         cl.setParameterExceptionHandler(Main::badCommandLine);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> failed(e, commandLine));
+        // --help and --version print outside the commands, where picocli would show a write error as a trace.
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (StdoutGuard.Failure e) {
+                return outputFailed(e, parseResult.commandSpec().commandLine().getErr());
+            }
+        });
         return cl;
     }
 
@@ -134,11 +160,16 @@ public final class Main implements Callable<Integer> {
     private static int failed(Exception e, CommandLine cl) {
         PrintWriter err = cl.getErr();
         int status;
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof StdoutGuard.Failure f) {
+            return outputFailed(f, err);
+        } else if (e instanceof IllegalArgumentException) {
             err.println("argdiff: " + oneLine(message(e)));
             status = EXIT_USAGE;
         } else if (e instanceof IOException || e instanceof UncheckedIOException) {
-            err.println("argdiff: " + oneLine(message(e)));
+            IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            // A FileSystemException's message is often the path alone ("argdiff: /proc/x.png"): add the reason.
+            err.println("argdiff: " + oneLine(io instanceof java.nio.file.FileSystemException
+                    ? OutputFiles.describe(io) : message(e)));
             status = EXIT_FAILURE;
         } else if (e instanceof ArithmeticException) {
             // A computation that argdiff refused to finish: an unconverged solve, an uncertified
@@ -154,11 +185,20 @@ public final class Main implements Callable<Integer> {
         return status;
     }
 
+    /** A failed write to standard output: one line, except for a closed pipe (the reader chose to stop). */
+    private static int outputFailed(StdoutGuard.Failure e, PrintWriter err) {
+        if (!e.brokenPipe()) {
+            err.println("argdiff: " + oneLine(message(e)));
+            err.flush();
+        }
+        return EXIT_FAILURE;
+    }
+
     private static String message(Throwable e) {
         return e.getMessage() == null ? e.getClass().getName() : e.getMessage();
     }
 
-    private static String oneLine(String s) {
+    static String oneLine(String s) {
         return s.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 

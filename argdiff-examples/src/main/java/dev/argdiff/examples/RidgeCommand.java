@@ -1,6 +1,7 @@
 package dev.argdiff.examples;
 
 import dev.argdiff.examples.output.JsonOutput;
+import dev.argdiff.examples.output.OutputFiles;
 import dev.argdiff.examples.output.Plots;
 import dev.argdiff.examples.output.Progress;
 
@@ -55,6 +56,7 @@ final class RidgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputFiles.checkPlot(plot, false, data);
         RidgeExample.Options options = new RidgeExample.Options(steps, learningRate, theta, innerMaxiter);
         JsonOutput jsonOut = new JsonOutput(streams.out());
         RidgeExample.Result result;

@@ -44,10 +44,11 @@ public final class RidgeExample {
      */
     public record Options(int steps, double learningRate, double theta0, int innerMaxiter) {
         /**
-         * The largest accepted θ: exp(θ) (the regularization, also multiplied by the sample count in the
-         * solver) must stay a finite double; log(Double.MAX_VALUE) ≈ 709.78.
+         * The largest accepted θ: CG multiplies n·exp(θ) (the ridge) with values of the size of the
+         * data and squares such products, so exp(θ) must stay below √Double.MAX_VALUE ≈ 1.3e154
+         * (ln ≈ 354.9): θ = 700 passed a check at log(Double.MAX_VALUE) and then overflowed in CG.
          */
-        static final double MAX_THETA = 700;
+        static final double MAX_THETA = 350;
 
         public Options {
             if (steps < 1) {
@@ -60,7 +61,8 @@ public final class RidgeExample {
                 throw new IllegalArgumentException("--theta must be finite, got " + theta0);
             }
             if (theta0 > MAX_THETA) {
-                throw new IllegalArgumentException("--theta must be at most 700 (exp(theta) = l2reg overflows), got "
+                throw new IllegalArgumentException("--theta must be at most 350 (beyond, l2reg = exp(theta) > 1e152 "
+                        + "and the solver's products with it overflow), got "
                         + theta0);
             }
             if (innerMaxiter < 1) {
@@ -132,7 +134,7 @@ public final class RidgeExample {
 
         List<Step> steps = new ArrayList<>();
         double finalTheta = WarmStartedAdam.run(options.theta0(), options.learningRate(), options.steps(),
-                Tensor.zeros(p), (th, init) -> {
+                Options.MAX_THETA, "l2reg", Tensor.zeros(p), (th, init) -> {
                     Tensor w = ridgeSolution.apply(init, new Args(th.exp(), xTrain, yTrain));
                     return new Autodiff.Aux<>(data.validationLoss(w), w);
                 }, e -> {

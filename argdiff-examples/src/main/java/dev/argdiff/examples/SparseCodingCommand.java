@@ -2,6 +2,7 @@ package dev.argdiff.examples;
 
 import dev.argdiff.examples.output.ImageGrid;
 import dev.argdiff.examples.output.JsonOutput;
+import dev.argdiff.examples.output.OutputFiles;
 import dev.argdiff.examples.output.Plots;
 import dev.argdiff.examples.output.Progress;
 
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code argdiff example sparse-coding}: the command line of {@link SparseCodingExample}. */
@@ -73,12 +75,16 @@ final class SparseCodingCommand implements Callable<Integer> {
             + "the step, and one of the learned atoms as 8x8 images (FILE-atoms.png).")
     private Path plot;
 
+    @Mixin
+    private ForceOption overwrite;
+
     SparseCodingCommand(Streams streams) {
         this.streams = streams;
     }
 
     @Override
     public Integer call() throws IOException {
+        OutputFiles.checkPlot(plot, overwrite.force, null, "-atoms");
         SparseCodingExample.Solver which;
         switch (solver.toLowerCase(Locale.ROOT)) {
             case "bcd":

@@ -219,6 +219,7 @@ public final class SparseCodingExample {
             if (onStep != null) {
                 onStep.accept(step);
             }
+            Divergence.checkStep(k + 1, step.loss(), step.gradientNorm(), "--learning-rate", options.learningRate());
             GradientTransformation.Update<Tensor, Chain.State> u = adam.update(e.gradient(), adamState, dictionary);
             dictionary = projectRows(Optimizers.applyUpdates(dictionary, u.updates()));
             adamState = u.state();

@@ -9,8 +9,11 @@ import java.io.PrintStream;
  */
 public record Streams(PrintStream out, PrintStream err) {
 
-    /** The process's standard output and standard error. */
+    /**
+     * The process's standard output and standard error; standard output throws on a failed write
+     * (a full disk, a closed pipe) instead of dropping the results silently.
+     */
     public static Streams system() {
-        return new Streams(System.out, System.err);
+        return new Streams(StdoutGuard.system(), System.err);
     }
 }

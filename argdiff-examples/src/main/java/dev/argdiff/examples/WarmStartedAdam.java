@@ -30,11 +30,14 @@ final class WarmStartedAdam {
     /**
      * Runs {@code steps} Adam steps from θ₀ and returns the final θ.
      *
-     * @param objective (θ, warm start) ↦ (validation loss, inner solution), differentiable in θ
-     * @param init      the first warm start
+     * @param maxTheta       the largest θ the inner problem accepts (θ = log of its hyperparameter)
+     * @param hyperparameter the name of exp(θ), for the message of a divergence
+     * @param objective      (θ, warm start) ↦ (validation loss, inner solution), differentiable in θ
+     * @param init           the first warm start
+     * @throws Divergence.Diverged if θ leaves [−∞, maxTheta] or a loss or hypergradient is not finite
      */
-    static double run(double theta0, double learningRate, int steps, Tensor init,
-                      BiFunction<Tensor, Tensor, Autodiff.Aux<Tensor>> objective, Listener listener) {
+    static double run(double theta0, double learningRate, int steps, double maxTheta, String hyperparameter,
+                      Tensor init, BiFunction<Tensor, Tensor, Autodiff.Aux<Tensor>> objective, Listener listener) {
         Chain adam = Optimizers.adam(learningRate);
         Tensor theta = Tensor.scalar(theta0);
         Chain.State state = adam.init(theta);
@@ -44,8 +47,12 @@ final class WarmStartedAdam {
             Autodiff.ValueAuxAndGrad<Tensor, Tensor> r = Autodiff.valueAndGradWithAux(
                     (Tensor th) -> objective.apply(th, start)).apply(theta);
             listener.onEvaluation(new Evaluation(k + 1, theta.item(), r));
+            Divergence.checkStep(k + 1, r.value().item(), Math.abs(r.gradient().item()), "--learning-rate",
+                    learningRate);
             GradientTransformation.Update<Tensor, Chain.State> u = adam.update(r.gradient(), state, theta);
             theta = Optimizers.applyUpdates(theta, u.updates());
+            Divergence.checkLogHyperparameter(k + 1, theta.item(), maxTheta, hyperparameter, "--learning-rate",
+                    learningRate);
             state = u.state();
             warmStart = r.aux();
         }

@@ -56,7 +56,8 @@ public final class Plots {
     /** {@code FILE.png} → {@code FILE<suffix>.png} in the same folder (a suffix added to other names). */
     public static Path sibling(Path file, String suffix) {
         String name = file.getFileName().toString();
-        String stem = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+        boolean png = name.regionMatches(true, name.length() - 4, ".png", 0, 4);
+        String stem = png ? name.substring(0, name.length() - 4) : name;
         return file.resolveSibling(stem + suffix + ".png");
     }
 

@@ -138,4 +138,23 @@ class PerturbedTest {
         assertThrows(IllegalArgumentException.class, () -> Perturbed.Options.defaults().withSigma(0));
         assertThrows(IllegalArgumentException.class, () -> Perturbed.Options.defaults().withNumSamples(0));
     }
+
+    @Test
+    void threadsGetTheSameValuesAndGradients() throws Exception {
+        Perturbed.Options o = GUMBEL_1.withNumSamples(200);
+        Function<Tensor, Tensor> max = Perturbed.max(Perturbed::oneHotArgmax, o);
+        double[] expected = Autodiff.grad(max).apply(THETA).toArray();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<double[]>> results = new java.util.ArrayList<>();
+            for (int k = 0; k < 8; k++) {
+                results.add(pool.submit(() -> Autodiff.grad(max).apply(THETA).toArray()));
+            }
+            for (java.util.concurrent.Future<double[]> r : results) {
+                assertArrayEquals(expected, r.get(), 0.0);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

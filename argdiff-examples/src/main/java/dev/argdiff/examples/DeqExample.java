@@ -152,7 +152,11 @@ public final class DeqExample {
     /** The configured solver; {@code observer} hears every implicit derivative's diagnostics. */
     static FixedPointSolve solver(Solver kind, boolean unrolling, double tol, int maxiter,
                                   Consumer<ImplicitDiagnostics> observer) {
-        ImplicitOptions io = ImplicitOptions.defaults().withObserver(observer);
+        return solver(kind, unrolling, tol, maxiter, ImplicitOptions.defaults().withObserver(observer));
+    }
+
+    /** The configured solver with these implicit-differentiation options. */
+    static FixedPointSolve solver(Solver kind, boolean unrolling, double tol, int maxiter, ImplicitOptions io) {
         if (kind == Solver.ANDERSON) {
             AndersonAcceleration<Tensor, Inner> s = AndersonAcceleration.<Tensor, Inner>of(DeqExample::fixedPointMap)
                     .tol(tol).maxiter(maxiter).implicitDiff(!unrolling).implicitOptions(io);
@@ -242,30 +246,18 @@ public final class DeqExample {
                 int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + o.batchSize()));
                 Tensor x = train.images().take(idx, 0);
                 Tensor y = train.labelTensor().take(idx, 0);
-                lastAdjoint.set(null);
-                String skip = null;
-                Autodiff.ValueAuxAndGrad<Params, Forward> vg = null;
-                try {
-                    vg = Autodiff.valueAndGradWithAux((Params p) -> loss(p, x, y, solve)).apply(params);
-                    if (!vg.aux().converged()) {
-                        skip = String.format(Locale.ROOT, "forward solve did not converge: residual %.3e after %d "
-                                + "iterations (tol %.1e)", vg.aux().error(), vg.aux().iterations(), o.tol());
-                    } else if (!Double.isFinite(Pytree.l2Norm(vg.gradient()).item())) {
-                        skip = "the gradient is not finite";
-                    }
-                } catch (ImplicitDiffException | SolveFailedException e) {
-                    skip = "implicit differentiation refused the step: " + e.getMessage();
-                }
-                if (skip != null) {
+                Outcome step = step(params, x, y, solve, lastAdjoint, o.tol());
+                if (step.skipReason() != null) {
                     skipped++;
-                    firstSkip = firstSkip == null ? "epoch " + epoch + ", batch at " + from + ": " + skip : firstSkip;
+                    firstSkip = firstSkip == null ? "epoch " + epoch + ", batch at " + from + ": " + step.skipReason()
+                            : firstSkip;
                     continue;
                 }
+                Autodiff.ValueAuxAndGrad<Params, Forward> vg = step.result();
                 used++;
                 lossSum += vg.value().item();
                 forwardSum += vg.aux().iterations();
-                ImplicitDiagnostics d = lastAdjoint.get();
-                adjointSum += d == null || d.linearSolve() == null ? Double.NaN : d.linearSolve().iterations();
+                adjointSum += step.adjointIterations();
                 GradientTransformation.Update<Params, Chain.State> u = adam.update(vg.gradient(), state, params);
                 state = u.state();
                 Params next = Optimizers.applyUpdates(params, u.updates());
@@ -283,6 +275,38 @@ public final class DeqExample {
             onEpoch.accept(e);
         }
         return new Result(List.copyOf(epochs), params);
+    }
+
+    /**
+     * One training step's gradient, or why it must not be used: the loss, forward-solve record and
+     * gradient, the adjoint solve's iterations (NaN when unrolling), or a skip reason.
+     */
+    record Outcome(Autodiff.ValueAuxAndGrad<Params, Forward> result, double adjointIterations, String skipReason) {
+    }
+
+    /**
+     * The loss and its gradient on one batch, refused (with the reason) when the forward solve
+     * did not reach {@code tol}, implicit differentiation refused the solution or its adjoint
+     * solve, or the gradient is not finite.
+     */
+    static Outcome step(Params params, Tensor x, Tensor y, FixedPointSolve solve,
+                        AtomicReference<ImplicitDiagnostics> lastAdjoint, double tol) {
+        lastAdjoint.set(null);
+        Autodiff.ValueAuxAndGrad<Params, Forward> vg;
+        try {
+            vg = Autodiff.valueAndGradWithAux((Params p) -> loss(p, x, y, solve)).apply(params);
+        } catch (ImplicitDiffException | SolveFailedException e) {
+            return new Outcome(null, Double.NaN, "implicit differentiation refused the step: " + e.getMessage());
+        }
+        if (!vg.aux().converged()) {
+            return new Outcome(null, Double.NaN, String.format(Locale.ROOT, "forward solve did not converge: residual "
+                    + "%.3e after %d iterations (tol %.1e)", vg.aux().error(), vg.aux().iterations(), tol));
+        }
+        if (!Double.isFinite(Pytree.l2Norm(vg.gradient()).item()) || !Double.isFinite(vg.value().item())) {
+            return new Outcome(null, Double.NaN, "the loss or its gradient is not finite");
+        }
+        ImplicitDiagnostics d = lastAdjoint.get();
+        return new Outcome(vg, d == null || d.linearSolve() == null ? Double.NaN : d.linearSolve().iterations(), null);
     }
 
     /** The fraction of rows whose largest logit is at the label. */

@@ -4,6 +4,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
+import dev.argdiff.implicit.ImplicitDiagnostics;
+import dev.argdiff.implicit.ImplicitOptions;
+import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.linalg.dense.SVD;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -14,11 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,6 +113,21 @@ class DeqExampleTest {
                 e.firstSkipReason());
         DeqExample.Params init = DeqExample.init(8, 64, 10, 0.9, 0);
         assertArrayEquals(init.u().toArray(), r.params().u().toArray(), 0.0);
+    }
+
+    @Test
+    void aStepWhoseAdjointSolveFailsIsRefusedWithTheReason() {
+        AtomicReference<ImplicitDiagnostics> last = new AtomicReference<>();
+        ImplicitOptions starved = ImplicitOptions.defaults().withObserver(last::set)
+                .withSolver(LinearSolver.gmres().withMaxiter(1).withRestart(1));
+        DeqExample.Outcome refused = DeqExample.step(P0, DATA.images(), DATA.labelTensor(),
+                DeqExample.solver(DeqExample.Solver.ANDERSON, false, 1e-10, 500, starved), last, 1e-10);
+        assertNull(refused.result());
+        assertTrue(refused.skipReason().startsWith("implicit differentiation refused the step"), refused.skipReason());
+        DeqExample.Outcome used = DeqExample.step(P0, DATA.images(), DATA.labelTensor(),
+                DeqExample.solver(DeqExample.Solver.ANDERSON, false, 1e-10, 500, last::set), last, 1e-10);
+        assertNull(used.skipReason());
+        assertTrue(used.adjointIterations() >= 2, "adjoint iterations " + used.adjointIterations());
     }
 
     @Test

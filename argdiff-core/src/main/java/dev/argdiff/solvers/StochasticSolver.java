@@ -39,7 +39,8 @@ public interface StochasticSolver<X, B, S> {
      * @throws IllegalArgumentException if initParams or batches is null, or batches is empty
      */
     default OptStep<X, S> runIterator(X initParams, Iterator<? extends B> batches) {
-        String op = getClass().getSimpleName() + ".runIterator";
+        String name = getClass().getSimpleName();
+        String op = (name.isEmpty() ? "StochasticSolver" : name) + ".runIterator";
         if (initParams == null) {
             throw new IllegalArgumentException(op + ": initParams is null");
         }

@@ -174,6 +174,9 @@ class StochasticSolversTest {
         assertThrows(IllegalStateException.class, () -> sps.update(Tensor.of(-1.0), sps.init(Tensor.of(-1.0), null),
                 null));
         assertThrows(IllegalArgumentException.class, () -> sps.runIterator(Tensor.of(1.0), Collections.emptyIterator()));
+        assertEquals("StochasticSolver.runIterator: initParams is null", assertThrows(IllegalArgumentException.class,
+                () -> OptimizerSolver.of((Tensor x, Tensor a) -> x.sum(), Optimizers.sgd(0.1)).stochastic(3)
+                        .runIterator(null, List.of(Tensor.of(1.0)).iterator())).getMessage());
         assertThrows(IllegalArgumentException.class, () -> ArmijoSGD.<Tensor, Tensor>of((x, a) -> x.sum()).aggressiveness(1.0));
         assertThrows(IllegalArgumentException.class, () -> PolyakSGD.<Tensor, Tensor>of((x, a) -> x.sum()).momentum(1.0));
         ArmijoSGD<Tensor, Tensor> nan = ArmijoSGD.of((x, a) -> x.log().sum());

@@ -198,4 +198,34 @@ public final class OptimizerSolver<P, X, A> {
     public P optimality(P params, X args) {
         return Autodiff.valueAndGradWithAux((P p) -> objective.apply(p, args)).apply(params).gradient();
     }
+
+    /**
+     * This solver on the stochastic-solver protocol: {@code runIterator} makes one step per batch
+     * (the batch is the objective's arguments), at most {@code maxiter} steps.
+     *
+     * @throws IllegalArgumentException if maxiter &lt; 1
+     */
+    public dev.argdiff.solvers.StochasticSolver<P, X, State<A>> stochastic(int maxiter) {
+        if (maxiter < 1) {
+            throw new IllegalArgumentException("OptimizerSolver.stochastic: maxiter must be >= 1, got " + maxiter);
+        }
+        OptimizerSolver<P, X, A> self = this;
+        return new dev.argdiff.solvers.StochasticSolver<>() {
+            @Override
+            public State<A> init(P initParams, X firstBatch) {
+                return self.init(initParams, firstBatch);
+            }
+
+            @Override
+            public dev.argdiff.solvers.OptStep<P, State<A>> update(P params, State<A> state, X batch) {
+                Step<P, A> step = self.update(params, state, batch);
+                return new dev.argdiff.solvers.OptStep<>(step.params(), step.state());
+            }
+
+            @Override
+            public int maxiter() {
+                return maxiter;
+            }
+        };
+    }
 }

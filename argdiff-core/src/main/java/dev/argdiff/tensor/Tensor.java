@@ -600,6 +600,27 @@ public final class Tensor {
         return keepDims ? s : s.reshape(Shapes.removeAxis(s.shape, a));
     }
 
+    /**
+     * The softmax along {@code axis}: exp(xᵢ − logsumexp(x)), each slice summing to 1. Computed
+     * from {@link #logSoftmax(int)}, so it is stable for logits of any size; −∞ entries get
+     * probability 0.
+     *
+     * @throws ShapeException if the axis is out of range or the tensor is empty
+     */
+    public Tensor softmax(int axis) {
+        return logSoftmax(axis).exp();
+    }
+
+    /**
+     * The log-softmax along {@code axis}: xᵢ − log Σⱼ exp(xⱼ), shifted by the maximum (the shift
+     * cancels, so it carries no derivative).
+     *
+     * @throws ShapeException if the axis is out of range or the tensor is empty
+     */
+    public Tensor logSoftmax(int axis) {
+        return sub(logsumexp(axis, true));
+    }
+
     private Tensor isFiniteMask() {
         double[] d = data();
         double[] out = new double[d.length];

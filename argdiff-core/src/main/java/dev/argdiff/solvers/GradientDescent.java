@@ -8,8 +8,10 @@ import java.util.function.BiFunction;
 /**
  * Gradient descent for min_x f(x, θ), with Nesterov acceleration (default) and a backtracking
  * line search (default) or a fixed step: {@link ProximalGradient} with no proximal term, as in
- * JAXopt. Error ‖∇f(x)‖; optimality condition F = ∇ₓf (symmetric, so implicit differentiation
- * may use CG or Cholesky).
+ * JAXopt. Error ‖∇f(y)‖ at the extrapolated point y; optimality condition F = ∇ₓf (symmetric, so
+ * implicit differentiation may use CG or Cholesky). Cost per iteration as ProximalGradient's: one
+ * gradient with a fixed step (for ½‖Ax − b‖²: 2 products with A), one value and gradient and one
+ * value with the line search (3), plus one value per backtracking step.
  */
 public final class GradientDescent<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, GradientDescent<X, A>> {

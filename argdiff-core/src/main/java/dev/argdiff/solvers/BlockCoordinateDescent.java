@@ -41,6 +41,12 @@ import java.util.function.Function;
  *       once. Lⱼ never decreases.</li>
  * </ul>
  *
+ * <p>Each epoch also evaluates the error ‖F(x)‖ at the new iterate, one gradient of f. In products
+ * with the design X for a least-squares f: {@link #compositeLinear}, 2 per epoch in column
+ * operations (p dot products and p axpys with the columns) plus 2 for the error's gradient;
+ * {@link #of}, 2p to 3p per epoch (a value and gradient per block and a trial value unless the
+ * block did not move) plus 2 for the error.
+ *
  * <p>Error: ‖F(x)‖ after each epoch, F the optimality condition below, measured on concrete
  * values (one more gradient of f and p prox evaluations per epoch). JAXopt reports instead the
  * norm of the epoch's change, a lower bound of the optimality error that may stop early; this

@@ -9,16 +9,18 @@ import java.util.function.BiFunction;
 /**
  * Gradient descent for min_x f(x, θ), with Nesterov acceleration (default) and a backtracking
  * line search (default) or a fixed step: {@link ProximalGradient} with no proximal term, as in
- * JAXopt. Error ‖∇f(x)‖; optimality condition F = ∇ₓf (symmetric, so implicit differentiation
- * may use CG or Cholesky).
+ * JAXopt. Error ‖∇f(y)‖ at the extrapolated point y, taken from the step as ‖x⁺ − y‖/s;
+ * optimality condition F = ∇ₓf (symmetric, so implicit differentiation may use CG or Cholesky).
+ * Cost per iteration as ProximalGradient's: one gradient with a fixed step (for ½‖Ax − b‖²: 2
+ * products with A), one value and gradient and one value with the line search (3), plus one value
+ * per backtracking step.
  *
- * <p>The error of each iteration comes from the proximal-gradient step, ‖(x − ∇f(x)) − x‖: a
- * difference of numbers of the size of x, which rounds to zero once ε·|x| exceeds |∇f(x)| (ε the
- * machine epsilon) — on an objective unbounded below the iterates grow until that happens, and
- * the run would report convergence at a point that is nowhere near stationary. So whenever that
- * error is at most {@code tol}, it is replaced by ‖∇f(x)‖ computed directly (one more gradient,
- * only at the last iteration of a converging run): rounding alone cannot satisfy that test. The
- * shared loop then reports such a run as {@link SolverStatus#DIVERGED}.
+ * <p>That error is a difference of numbers of the size of x, which rounds to zero once ε·|x|
+ * exceeds |∇f| (ε the machine epsilon) — on an objective unbounded below the iterates grow until
+ * that happens, and the run would report convergence at a point that is nowhere near stationary.
+ * So whenever the error is at most {@code tol}, it is replaced by ‖∇f(x)‖ computed directly (one
+ * more gradient, only at the last iteration of a converging run): rounding alone cannot satisfy
+ * that test. The shared loop then reports such a run as {@link SolverStatus#DIVERGED}.
  */
 public final class GradientDescent<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, GradientDescent<X, A>> {

@@ -43,6 +43,10 @@ import java.util.function.BiFunction;
  * Tensor x = lbfgs.tol(1e-10).run(Tensor.of(-1.2, 1), List.of()).params();
  * }</pre>
  *
+ * <p>Cost per iteration: one value and gradient of f per trial step of the line search (for
+ * f(x) = ½‖Ax − b‖²: 2 products with A each), the accepted one reused; with a fixed step one value
+ * and gradient (2 products). When unrolling, the accepted point is evaluated once more, traced.
+ *
  * <p>Reference: J. Nocedal, S. J. Wright, "Numerical Optimization", 2nd ed., Springer 2006,
  * Algorithm 7.5; D. C. Liu, J. Nocedal, "On the limited memory BFGS method for large scale
  * optimization", Math. Programming 1989.

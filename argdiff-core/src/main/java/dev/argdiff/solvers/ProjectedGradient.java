@@ -7,7 +7,9 @@ import java.util.function.BiFunction;
 /**
  * Projected gradient for min_x f(x, θ) subject to x ∈ C(θ): {@link ProximalGradient} whose
  * proximal operator is the projection onto C (the prox of C's indicator, for any step), as in
- * JAXopt. Optimality condition F(x, θ) = P_C(x − ∇f(x, θ)) − x.
+ * JAXopt. Optimality condition F(x, θ) = P_C(x − ∇f(x, θ)) − x. Cost per iteration as
+ * ProximalGradient's: for f(x) = ½‖Ax − b‖², 2 products with A with a fixed step, 3 with the line
+ * search plus one per backtracking step; one projection per trial step.
  */
 public final class ProjectedGradient<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, ProjectedGradient<X, A>> {

@@ -2,52 +2,72 @@ package dev.argdiff.tensor;
 
 import dev.argdiff.backend.Blas;
 
-import java.util.function.DoubleBinaryOperator;
-import java.util.function.DoubleUnaryOperator;
 
 /** Whole-array evaluation kernels on concrete tensors. No object is created per element. */
 final class Kernels {
     private Kernels() {
     }
 
-    static Tensor unary(Tensor x, DoubleUnaryOperator f) {
-        double[] a = x.data();
-        double[] out = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = f.applyAsDouble(a[i]);
+    // Operation codes of the element-wise binary kernels: one loop per code, the switch outside the
+    // loop, so that the JIT compiles (and vectorises) each loop for its operation instead of calling a
+    // megamorphic functional interface per element.
+    static final int ADD = 0;
+    static final int SUB = 1;
+    static final int MUL = 2;
+    static final int DIV = 3;
+    static final int POW = 4;
+    static final int MAX = 5;
+    static final int MIN = 6;
+    static final int LT = 7;
+    static final int LE = 8;
+    static final int GT = 9;
+    static final int GE = 10;
+    static final int EQ = 11;
+    static final int NE = 12;
+
+    /** One element of operation {@code code}; the loops below inline the same expressions. */
+    static double apply(int code, double a, double b) {
+        switch (code) {
+            case ADD: return a + b;
+            case SUB: return a - b;
+            case MUL: return a * b;
+            case DIV: return a / b;
+            case POW: return Math.pow(a, b);
+            case MAX: return Math.max(a, b);
+            case MIN: return Math.min(a, b);
+            case LT: return a < b ? 1 : 0;
+            case LE: return a <= b ? 1 : 0;
+            case GT: return a > b ? 1 : 0;
+            case GE: return a >= b ? 1 : 0;
+            case EQ: return a == b ? 1 : 0;
+            case NE: return a != b ? 1 : 0;
+            default: throw new AssertionError(code);
         }
-        return Tensor.wrap(x.shapeRef(), out);
     }
 
-    static Tensor binary(String op, Tensor x, Tensor y, DoubleBinaryOperator f) {
-        int[] shape = Shapes.broadcast(op, x.shapeRef(), y.shapeRef());
+    static Tensor binary(String op, int code, Tensor x, Tensor y) {
+        int[] xs = x.shapeRef();
+        int[] ys = y.shapeRef();
+        int[] shape = java.util.Arrays.equals(xs, ys) ? xs : Shapes.broadcast(op, xs, ys);
         double[] a = x.data();
         double[] b = y.data();
         int n = Shapes.size(shape);
         double[] out = new double[n];
         if (a.length == n && b.length == n) {
-            for (int i = 0; i < n; i++) {
-                out[i] = f.applyAsDouble(a[i], b[i]);
-            }
+            loop(code, a, b, out, n);
         } else if (b.length == 1 && a.length == n) {
-            double bv = b[0];
-            for (int i = 0; i < n; i++) {
-                out[i] = f.applyAsDouble(a[i], bv);
-            }
+            loopScalarB(code, a, b[0], out, n);
         } else if (a.length == 1 && b.length == n) {
-            double av = a[0];
-            for (int i = 0; i < n; i++) {
-                out[i] = f.applyAsDouble(av, b[i]);
-            }
+            loopScalarA(code, a[0], b, out, n);
         } else if (n > 0) {
             int rank = shape.length;
-            int[] sa = Shapes.broadcastStrides(x.shapeRef(), shape);
-            int[] sb = Shapes.broadcastStrides(y.shapeRef(), shape);
+            int[] sa = Shapes.broadcastStrides(xs, shape);
+            int[] sb = Shapes.broadcastStrides(ys, shape);
             int[] idx = new int[rank];
             int ia = 0;
             int ib = 0;
             for (int i = 0; i < n; i++) {
-                out[i] = f.applyAsDouble(a[ia], b[ib]);
+                out[i] = apply(code, a[ia], b[ib]);
                 for (int d = rank - 1; d >= 0; d--) {
                     idx[d]++;
                     ia += sa[d];
@@ -64,14 +84,89 @@ final class Kernels {
         return Tensor.wrap(shape, out);
     }
 
+    private static void loop(int code, double[] a, double[] b, double[] out, int n) {
+        switch (code) {
+            case ADD: for (int i = 0; i < n; i++) { out[i] = a[i] + b[i]; } return;
+            case SUB: for (int i = 0; i < n; i++) { out[i] = a[i] - b[i]; } return;
+            case MUL: for (int i = 0; i < n; i++) { out[i] = a[i] * b[i]; } return;
+            case DIV: for (int i = 0; i < n; i++) { out[i] = a[i] / b[i]; } return;
+            case MAX: for (int i = 0; i < n; i++) { out[i] = Math.max(a[i], b[i]); } return;
+            case MIN: for (int i = 0; i < n; i++) { out[i] = Math.min(a[i], b[i]); } return;
+            default: for (int i = 0; i < n; i++) { out[i] = apply(code, a[i], b[i]); }
+        }
+    }
+
+    private static void loopScalarB(int code, double[] a, double b, double[] out, int n) {
+        switch (code) {
+            case ADD: for (int i = 0; i < n; i++) { out[i] = a[i] + b; } return;
+            case SUB: for (int i = 0; i < n; i++) { out[i] = a[i] - b; } return;
+            case MUL: for (int i = 0; i < n; i++) { out[i] = a[i] * b; } return;
+            case DIV: for (int i = 0; i < n; i++) { out[i] = a[i] / b; } return;
+            case MAX: for (int i = 0; i < n; i++) { out[i] = Math.max(a[i], b); } return;
+            case MIN: for (int i = 0; i < n; i++) { out[i] = Math.min(a[i], b); } return;
+            default: for (int i = 0; i < n; i++) { out[i] = apply(code, a[i], b); }
+        }
+    }
+
+    private static void loopScalarA(int code, double a, double[] b, double[] out, int n) {
+        switch (code) {
+            case ADD: for (int i = 0; i < n; i++) { out[i] = a + b[i]; } return;
+            case SUB: for (int i = 0; i < n; i++) { out[i] = a - b[i]; } return;
+            case MUL: for (int i = 0; i < n; i++) { out[i] = a * b[i]; } return;
+            case DIV: for (int i = 0; i < n; i++) { out[i] = a / b[i]; } return;
+            case MAX: for (int i = 0; i < n; i++) { out[i] = Math.max(a, b[i]); } return;
+            case MIN: for (int i = 0; i < n; i++) { out[i] = Math.min(a, b[i]); } return;
+            default: for (int i = 0; i < n; i++) { out[i] = apply(code, a, b[i]); }
+        }
+    }
+
     static Tensor where(Tensor c, Tensor x, Tensor y) {
-        int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", c.shapeRef(), x.shapeRef()), y.shapeRef());
-        double[] cv = broadcastData(c, shape);
-        double[] xv = broadcastData(x, shape);
-        double[] yv = broadcastData(y, shape);
-        double[] out = new double[cv.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = cv[i] != 0 ? xv[i] : yv[i];
+        int[] cs = c.shapeRef();
+        int[] shape = java.util.Arrays.equals(cs, x.shapeRef()) && java.util.Arrays.equals(cs, y.shapeRef()) ? cs
+                : Shapes.broadcast("where", Shapes.broadcast("where", cs, x.shapeRef()), y.shapeRef());
+        int n = Shapes.size(shape);
+        double[] cv = c.data();
+        double[] xv = x.data();
+        double[] yv = y.data();
+        // Operands of the output's shape or of one entry are read in place (stride 1 or 0); any other
+        // broadcast is materialised.
+        if (cv.length != n && (cv.length != 1 || n == 0)) {
+            cv = broadcastTo(c, shape).data();
+        }
+        if (xv.length != n && xv.length != 1) {
+            xv = broadcastTo(x, shape).data();
+        }
+        if (yv.length != n && yv.length != 1) {
+            yv = broadcastTo(y, shape).data();
+        }
+        double[] out = new double[n];
+        if (cv.length == 1 && n != 1) {
+            double[] src = cv[0] != 0 ? xv : yv;
+            if (src.length == 1) {
+                java.util.Arrays.fill(out, src[0]);
+            } else {
+                System.arraycopy(src, 0, out, 0, n);
+            }
+        } else if (xv.length == n && yv.length == n) {
+            for (int i = 0; i < n; i++) {
+                out[i] = cv[i] != 0 ? xv[i] : yv[i];
+            }
+        } else if (xv.length == n) {
+            double yc = yv[0];
+            for (int i = 0; i < n; i++) {
+                out[i] = cv[i] != 0 ? xv[i] : yc;
+            }
+        } else if (yv.length == n) {
+            double xc = xv[0];
+            for (int i = 0; i < n; i++) {
+                out[i] = cv[i] != 0 ? xc : yv[i];
+            }
+        } else {
+            double xc = xv[0];
+            double yc = yv[0];
+            for (int i = 0; i < n; i++) {
+                out[i] = cv[i] != 0 ? xc : yc;
+            }
         }
         return Tensor.wrap(shape, out);
     }

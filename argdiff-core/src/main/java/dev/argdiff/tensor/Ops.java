@@ -53,33 +53,46 @@ final class Ops {
     static final class Unary extends Primitive {
         final UnaryKind kind;
 
+        private final String name;
+
         Unary(UnaryKind kind) {
             this.kind = kind;
+            this.name = kind.name().toLowerCase(java.util.Locale.ROOT);
         }
 
         @Override
         public String name() {
-            return kind.name().toLowerCase();
+            return name;
         }
 
         @Override
         public Tensor evaluate(Tensor[] in) {
+            double[] a = in[0].data();
+            double[] out = new double[a.length];
+            int n = a.length;
+            // One loop per kind (the switch outside the loop): no call through a functional interface per entry.
             switch (kind) {
-                case NEG: return Kernels.unary(in[0], v -> -v);
-                case EXP: return Kernels.unary(in[0], Math::exp);
-                case LOG: return Kernels.unary(in[0], Math::log);
-                case LOG1P: return Kernels.unary(in[0], Math::log1p);
-                case EXPM1: return Kernels.unary(in[0], Math::expm1);
-                case SQRT: return Kernels.unary(in[0], Math::sqrt);
-                case ABS: return Kernels.unary(in[0], Math::abs);
-                case SIGN: return Kernels.unary(in[0], Math::signum);
-                case TANH: return Kernels.unary(in[0], Math::tanh);
-                case SIGMOID: return Kernels.unary(in[0], Ops::sigmoid);
-                case SOFTPLUS: return Kernels.unary(in[0], v -> Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
-                case SIN: return Kernels.unary(in[0], Math::sin);
-                case COS: return Kernels.unary(in[0], Math::cos);
+                case NEG: for (int i = 0; i < n; i++) { out[i] = -a[i]; } break;
+                case EXP: for (int i = 0; i < n; i++) { out[i] = Math.exp(a[i]); } break;
+                case LOG: for (int i = 0; i < n; i++) { out[i] = Math.log(a[i]); } break;
+                case LOG1P: for (int i = 0; i < n; i++) { out[i] = Math.log1p(a[i]); } break;
+                case EXPM1: for (int i = 0; i < n; i++) { out[i] = Math.expm1(a[i]); } break;
+                case SQRT: for (int i = 0; i < n; i++) { out[i] = Math.sqrt(a[i]); } break;
+                case ABS: for (int i = 0; i < n; i++) { out[i] = Math.abs(a[i]); } break;
+                case SIGN: for (int i = 0; i < n; i++) { out[i] = Math.signum(a[i]); } break;
+                case TANH: for (int i = 0; i < n; i++) { out[i] = Math.tanh(a[i]); } break;
+                case SIGMOID: for (int i = 0; i < n; i++) { out[i] = sigmoid(a[i]); } break;
+                case SOFTPLUS:
+                    for (int i = 0; i < n; i++) {
+                        double v = a[i];
+                        out[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+                    }
+                    break;
+                case SIN: for (int i = 0; i < n; i++) { out[i] = Math.sin(a[i]); } break;
+                case COS: for (int i = 0; i < n; i++) { out[i] = Math.cos(a[i]); } break;
                 default: throw new AssertionError(kind);
             }
+            return Tensor.wrap(in[0].shapeRef(), out);
         }
 
         /** The derivative f'(x), as a tensor expression. */
@@ -137,33 +150,24 @@ final class Ops {
 
     static final class Binary extends Primitive {
         final BinaryKind kind;
+        private final String name;
+        private final int code;
 
         Binary(BinaryKind kind) {
             this.kind = kind;
+            this.name = kind == BinaryKind.MAX ? "maximum" : kind == BinaryKind.MIN ? "minimum"
+                    : kind.name().toLowerCase(java.util.Locale.ROOT);
+            this.code = Kernels.ADD + kind.ordinal(); // BinaryKind lists the kernels' codes ADD..MIN in order
         }
 
         @Override
         public String name() {
-            switch (kind) {
-                case MAX: return "maximum";
-                case MIN: return "minimum";
-                default: return kind.name().toLowerCase();
-            }
+            return name;
         }
 
         @Override
         public Tensor evaluate(Tensor[] in) {
-            String n = name();
-            switch (kind) {
-                case ADD: return Kernels.binary(n, in[0], in[1], Double::sum);
-                case SUB: return Kernels.binary(n, in[0], in[1], (a, b) -> a - b);
-                case MUL: return Kernels.binary(n, in[0], in[1], (a, b) -> a * b);
-                case DIV: return Kernels.binary(n, in[0], in[1], (a, b) -> a / b);
-                case POW: return Kernels.binary(n, in[0], in[1], Math::pow);
-                case MAX: return Kernels.binary(n, in[0], in[1], Math::max);
-                case MIN: return Kernels.binary(n, in[0], in[1], Math::min);
-                default: throw new AssertionError(kind);
-            }
+            return Kernels.binary(name, code, in[0], in[1]);
         }
 
         /** The partial derivatives (da, db) as tensor expressions, for the elementwise case. */
@@ -277,28 +281,23 @@ final class Ops {
 
     static final class Compare extends Primitive {
         final CompareKind kind;
+        private final String name;
+        private final int code;
 
         Compare(CompareKind kind) {
             this.kind = kind;
+            this.name = kind.name().toLowerCase(java.util.Locale.ROOT);
+            this.code = Kernels.LT + kind.ordinal(); // CompareKind lists the kernels' codes LT..NE in order
         }
 
         @Override
         public String name() {
-            return kind.name().toLowerCase();
+            return name;
         }
 
         @Override
         public Tensor evaluate(Tensor[] in) {
-            String n = name();
-            switch (kind) {
-                case LT: return Kernels.binary(n, in[0], in[1], (a, b) -> a < b ? 1 : 0);
-                case LE: return Kernels.binary(n, in[0], in[1], (a, b) -> a <= b ? 1 : 0);
-                case GT: return Kernels.binary(n, in[0], in[1], (a, b) -> a > b ? 1 : 0);
-                case GE: return Kernels.binary(n, in[0], in[1], (a, b) -> a >= b ? 1 : 0);
-                case EQ: return Kernels.binary(n, in[0], in[1], (a, b) -> a == b ? 1 : 0);
-                case NE: return Kernels.binary(n, in[0], in[1], (a, b) -> a != b ? 1 : 0);
-                default: throw new AssertionError(kind);
-            }
+            return Kernels.binary(name, code, in[0], in[1]);
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.argdiff.examples;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.backend.Blas;
 import dev.argdiff.data.SyntheticLasso;
 import dev.argdiff.implicit.ImplicitOptions;
 import dev.argdiff.prox.Prox;
@@ -41,8 +42,24 @@ public final class LassoBench {
     /** The three problem sizes of the reference file. */
     public static final List<String> SIZES = List.of("200x50", "1000x200", "2000x1000");
 
-    public record Options(List<String> sizes, int repeats, int iterations) {
+    /**
+     * @param stepsize {@code "linesearch"} (the solver's backtracking line search, the default) or
+     *                 {@code "lipschitz"} (a fixed step 1/L, L = λ_max(AᵀA/n) by a power iteration
+     *                 outside the timing): the step of the solver whose derivatives are timed
+     */
+    public record Options(List<String> sizes, int repeats, int iterations, String stepsize) {
+        /** The step-size modes. */
+        public static final List<String> STEPSIZES = List.of("linesearch", "lipschitz");
+
+        public Options(List<String> sizes, int repeats, int iterations) {
+            this(sizes, repeats, iterations, "linesearch");
+        }
+
         public Options {
+            if (!STEPSIZES.contains(stepsize)) {
+                throw new IllegalArgumentException("--stepsize: unknown mode '" + stepsize + "', expected one of "
+                        + STEPSIZES);
+            }
             if (sizes == null || sizes.isEmpty()) {
                 throw new IllegalArgumentException("--sizes must name at least one size");
             }
@@ -63,8 +80,14 @@ public final class LassoBench {
     /**
      * One size's measurements: medians in milliseconds, ratios to the solve alone, the heap
      * retained at the end of the forward pass in MiB (tape memory), and the values with the reference's.
+     * {@code solveMs} and the derivative modes use the step of {@code stepsize}; every row also has
+     * the solve with the fixed step 1/L ({@code fixedSolveMs}, L = {@code lipschitz}), with the line
+     * search ({@code lineSearchSolveMs}), and the BLAS floor ({@code blasFloorMs}: the two
+     * matrix-vector products per iteration that FISTA cannot avoid, A·y and Aᵀ·r, alone).
      */
-    public record Row(String size, int iterations, int repeats, double solveMs, double implicitMs, double unrolledMs,
+    public record Row(String size, String stepsize, double lipschitz, double fixedSolveMs, double lineSearchSolveMs,
+                      double blasFloorMs, double fixedOverFloor, double lineSearchOverFixed,
+                      int iterations, int repeats, double solveMs, double implicitMs, double unrolledMs,
                       double checkpointedMs, double implicitRatio, double unrolledRatio, double checkpointedRatio,
                       double implicitTapeMiB, double unrolledTapeMiB, double checkpointedTapeMiB,
                       int nnz, double sumsq, double gradImplicit, double gradUnrolled, Integer refNnz, Double refSumsq,
@@ -86,16 +109,23 @@ public final class LassoBench {
         Tensor lam = Tensor.scalar(problem.lambda());
         // Exactly `iterations` iterations (tol 0), as in the reference. The problems are not converged to
         // 1e-12 after 200 iterations, so the certification tolerance is set explicitly to 1e-6.
-        ProximalGradient<Tensor, Args> implicit = ProximalGradient.<Tensor, Args>of(LassoBench::leastSquares,
+        double lipschitz = lipschitz(problem.a());
+        ProximalGradient<Tensor, Args> lineSearch = ProximalGradient.<Tensor, Args>of(LassoBench::leastSquares,
                         (x, a, s) -> Prox.lasso(x, a.lam(), s))
                 .maxiter(options.iterations()).tol(0.0)
                 .implicitOptions(ImplicitOptions.defaults().withOptimalityTolerance(1e-6));
+        ProximalGradient<Tensor, Args> fixed = lineSearch.stepsize(1 / lipschitz);
+        ProximalGradient<Tensor, Args> implicit = options.stepsize().equals("lipschitz") ? fixed : lineSearch;
         ProximalGradient<Tensor, Args> unrolled = implicit.implicitDiff(false);
         ProximalGradient<Tensor, Args> checkpointed = unrolled.checkpointEvery(CHECKPOINT_EVERY);
         Tensor w0 = Tensor.zeros(p);
         // A decorated solver remembers its last solution (ImplicitDiff.customRoot): every timed run uses a fresh
         // copy (each option method returns a new solver) so that no run is answered from that memo.
         Supplier<Tensor> solve = () -> fresh(implicit).run(w0, new Args(lam, problem.a(), problem.b())).params();
+        Supplier<Tensor> solveFixed = () -> fresh(fixed).run(w0, new Args(lam, problem.a(), problem.b())).params();
+        Supplier<Tensor> solveLineSearch = () -> fresh(lineSearch).run(w0, new Args(lam, problem.a(), problem.b()))
+                .params();
+        Runnable floor = blasFloor(problem.a(), options.iterations());
         Function<ProximalGradient<Tensor, Args>, Tensor> hypergradient = solver -> Autodiff.grad(
                 (Tensor l) -> fresh(solver).run(w0, new Args(l, problem.a(), problem.b())).params().squaredNorm())
                 .apply(lam);
@@ -112,13 +142,19 @@ public final class LassoBench {
         }
         for (int i = 0; i < WARMUP_RUNS; i++) {
             solve.get();
+            solveFixed.get();
+            solveLineSearch.get();
+            floor.run();
             hypergradient.apply(implicit);
             hypergradient.apply(unrolled);
             hypergradient.apply(checkpointed);
         }
-        double[][] ms = new double[4][options.repeats()];
+        double[][] ms = new double[7][options.repeats()];
         for (int i = 0; i < options.repeats(); i++) {
             ms[0][i] = timeMs(solve::get);
+            ms[4][i] = timeMs(solveFixed::get);
+            ms[5][i] = timeMs(solveLineSearch::get);
+            ms[6][i] = timeMs(floor);
             ms[1][i] = timeMs(() -> hypergradient.apply(implicit));
             ms[2][i] = timeMs(() -> hypergradient.apply(unrolled));
             ms[3][i] = timeMs(() -> hypergradient.apply(checkpointed));
@@ -130,6 +166,9 @@ public final class LassoBench {
         double implicitMs = median(ms[1]);
         double unrolledMs = median(ms[2]);
         double checkpointedMs = median(ms[3]);
+        double fixedMs = median(ms[4]);
+        double lineSearchMs = median(ms[5]);
+        double floorMs = median(ms[6]);
         double implicitTape = tapeMiB(implicit, problem, lam, w0);
         double unrolledTape = tapeMiB(unrolled, problem, lam, w0);
         double checkpointedTape = tapeMiB(checkpointed, problem, lam, w0);
@@ -139,7 +178,8 @@ public final class LassoBench {
             nnz += v != 0 ? 1 : 0;
         }
         JsonObject ref = reference(size);
-        return new Row(size, options.iterations(), options.repeats(), solveMs, implicitMs, unrolledMs, checkpointedMs,
+        return new Row(size, options.stepsize(), lipschitz, fixedMs, lineSearchMs, floorMs, fixedMs / floorMs,
+                lineSearchMs / fixedMs, options.iterations(), options.repeats(), solveMs, implicitMs, unrolledMs, checkpointedMs,
                 implicitMs / solveMs, unrolledMs / solveMs, checkpointedMs / solveMs, implicitTape, unrolledTape,
                 checkpointedTape, nnz, w.squaredNorm().item(),
                 gImplicit.item(), gUnrolled.item(),
@@ -147,6 +187,55 @@ public final class LassoBench {
                 ref == null ? null : ref.get("sumsq_w").getAsDouble(),
                 ref == null ? null : ref.get("dsumsq_dlam_implicit_jaxopt").getAsDouble(),
                 ref == null ? null : ref.get("dsumsq_dlam_unrolled_pytorch").getAsDouble());
+    }
+
+    /**
+     * λ_max(AᵀA/n), the Lipschitz constant of the gradient of ½·mean((Aw − b)²), by a power
+     * iteration (until the Rayleigh quotient changes by less than 1e-13 relative, at most 10000 steps).
+     */
+    static double lipschitz(Tensor a) {
+        int n = a.dim(0);
+        int p = a.dim(1);
+        double[] m = a.toArray();
+        double[] v = new double[p];
+        Arrays.fill(v, 1 / Math.sqrt(p));
+        double[] av = new double[n];
+        double[] w = new double[p];
+        double previous = 0;
+        for (int k = 0; k < 10_000; k++) {
+            Blas.gemv(false, n, p, 1.0, m, 0, v, 0, 0.0, av, 0);
+            Blas.gemv(true, n, p, 1.0 / n, m, 0, av, 0, 0.0, w, 0);
+            double rayleigh = Blas.dot(p, v, 0, w, 0);
+            double norm = Blas.nrm2(p, w, 0);
+            for (int i = 0; i < p; i++) {
+                v[i] = w[i] / norm;
+            }
+            if (Math.abs(rayleigh - previous) <= 1e-13 * rayleigh) {
+                return rayleigh;
+            }
+            previous = rayleigh;
+        }
+        return previous;
+    }
+
+    /**
+     * The products FISTA cannot avoid: per iteration one A·y and one Aᵀ·r (BLAS dgemv on the
+     * problem's arrays), {@code iterations} times, with the vectors kept as they are.
+     */
+    static Runnable blasFloor(Tensor a, int iterations) {
+        int n = a.dim(0);
+        int p = a.dim(1);
+        double[] m = a.toArray();
+        double[] y = new double[p];
+        Arrays.fill(y, 1e-3);
+        double[] r = new double[n];
+        double[] g = new double[p];
+        return () -> {
+            for (int k = 0; k < iterations; k++) {
+                Blas.gemv(false, n, p, 1.0, m, 0, y, 0, 0.0, r, 0);
+                Blas.gemv(true, n, p, 1.0 / n, m, 0, r, 0, 0.0, g, 0);
+            }
+        };
     }
 
     /** The block size of the checkpointed unrolled mode. */

@@ -35,6 +35,12 @@ final class LassoBenchCommand implements Callable<Integer> {
             description = "Proximal gradient iterations (default: ${DEFAULT-VALUE}).")
     private int iterations;
 
+    @Option(names = "--stepsize", paramLabel = "MODE", defaultValue = "linesearch",
+            description = "Step of the solver whose solve and derivatives are timed: linesearch (backtracking) or "
+                    + "lipschitz (fixed 1/L, L from a power iteration outside the timing); both solves and the BLAS "
+                    + "floor are always reported (default: ${DEFAULT-VALUE}).")
+    private String stepsize;
+
     @Option(names = "--json", description = "Print one JSON document instead of a table.")
     private boolean json;
 
@@ -44,7 +50,7 @@ final class LassoBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LassoBench.Options options = new LassoBench.Options(sizes, repeats, iterations);
+        LassoBench.Options options = new LassoBench.Options(sizes, repeats, iterations, stepsize);
         List<LassoBench.Row> rows = new ArrayList<>();
         try (Progress progress = Progress.start("bench lasso", (long) sizes.size() * repeats, !json)) {
             for (String size : sizes) {
@@ -57,8 +63,8 @@ final class LassoBenchCommand implements Callable<Integer> {
             return Main.EXIT_OK;
         }
         var out = streams.out();
-        out.printf(Locale.ROOT, "lasso hypergradient benchmark: %d iterations, median of %d runs, BLAS %s%n",
-                iterations, repeats, dev.argdiff.backend.Blas.name());
+        out.printf(Locale.ROOT, "lasso hypergradient benchmark: %d iterations, step %s, median of %d runs, BLAS %s%n",
+                iterations, stepsize, repeats, dev.argdiff.backend.Blas.name());
         out.println("size       solve ms   +implicit (ratio)   +unrolled (ratio)   +checkpointed (ratio)   "
                 + "tape MiB implicit/unrolled/checkpointed");
         for (LassoBench.Row r : rows) {
@@ -66,6 +72,12 @@ final class LassoBenchCommand implements Callable<Integer> {
                     r.size(), r.solveMs(), r.implicitMs(), r.implicitRatio(), r.unrolledMs(), r.unrolledRatio(),
                     r.checkpointedMs(), r.checkpointedRatio(), r.implicitTapeMiB(), r.unrolledTapeMiB(),
                     r.checkpointedTapeMiB());
+        }
+        out.println();
+        out.println("size       fixed 1/L ms   line search ms   BLAS floor ms   fixed/floor   line search/fixed");
+        for (LassoBench.Row r : rows) {
+            out.printf(Locale.ROOT, "%-9s %12.1f %16.1f %15.1f %13.2f %19.2f%n", r.size(), r.fixedSolveMs(),
+                    r.lineSearchSolveMs(), r.blasFloorMs(), r.fixedOverFloor(), r.lineSearchOverFixed());
         }
         out.println();
         out.println("values (argdiff | reference):");

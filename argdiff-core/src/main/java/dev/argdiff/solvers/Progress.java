@@ -22,7 +22,11 @@ import dev.argdiff.backend.Blas;
  *       condition spares solutions that are merely large;</li>
  *   <li>{@link SolverStatus#STAGNATED} (only when tol &gt; 0): the best error has not improved
  *       by a factor (1 − {@value #IMPROVEMENT}) for max({@value #WINDOW}, b) iterations, b being
- *       the iteration that reached it — tol is below what rounding allows;</li>
+ *       the iteration that reached it — tol is below what rounding allows. If over that window
+ *       the iterates grew more than {@value #WINDOW_GROWTH}-fold (‖x_k‖ against ‖x‖ when the best
+ *       error was reached, or ‖x₁‖ if larger), the run is {@link SolverStatus#DIVERGED} instead:
+ *       a still error with running-off iterates is an objective unbounded below taking steps too
+ *       small to round away (a stagnated run sits still);</li>
  *   <li>{@link SolverStatus#MAX_ITERATIONS}.</li>
  * </ol>
  * The decision reads only concrete values and this record, so the unrolled, checkpointed
@@ -33,16 +37,19 @@ import dev.argdiff.backend.Blas;
  * @param firstNorm     ‖x₁‖, or NaN before the first iteration
  * @param bestError     the best error so far (improvements smaller than the factor above ignored)
  * @param bestIteration the iteration that reached {@code bestError}
+ * @param normAtBest    ‖x‖ at {@code bestIteration}
  * @param status        null while the run goes on
  */
-record Progress(double firstError, double firstNorm, double bestError, int bestIteration, SolverStatus status) {
+record Progress(double firstError, double firstNorm, double bestError, int bestIteration, double normAtBest,
+                SolverStatus status) {
 
     static final double GROWTH = 1e4;
+    static final double WINDOW_GROWTH = 10;
     static final double IMPROVEMENT = 1e-3;
     static final int WINDOW = 100;
 
     static Progress start() {
-        return new Progress(Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, 0, null);
+        return new Progress(Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, 0, 0.0, null);
     }
 
     boolean done() {
@@ -59,9 +66,11 @@ record Progress(double firstError, double firstNorm, double bestError, int bestI
         double n1 = Double.isNaN(firstNorm) ? norm : firstNorm;
         double best = bestError;
         int bestAt = bestIteration;
+        double bestNorm = normAtBest;
         if (e < best * (1 - IMPROVEMENT)) {
             best = e;
             bestAt = k;
+            bestNorm = norm;
         }
         SolverStatus s = null;
         if (!Double.isFinite(e) || !allFinite(x)) {
@@ -71,11 +80,11 @@ record Progress(double firstError, double firstNorm, double bestError, int bestI
         } else if (norm > GROWTH * n1 && Math.ulp(1.0) * norm > e1 && e >= 0.5 * e1) {
             s = SolverStatus.DIVERGED;
         } else if (options.tol() > 0 && k - bestAt >= Math.max(WINDOW, bestAt)) {
-            s = SolverStatus.STAGNATED;
+            s = norm > WINDOW_GROWTH * Math.max(bestNorm, n1) ? SolverStatus.DIVERGED : SolverStatus.STAGNATED;
         } else if (k >= options.maxiter()) {
             s = SolverStatus.MAX_ITERATIONS;
         }
-        return new Progress(e1, n1, best, bestAt, s);
+        return new Progress(e1, n1, best, bestAt, bestNorm, s);
     }
 
     private static boolean allFinite(double[] x) {

@@ -55,7 +55,7 @@ public final class GradCheck {
     /**
      * Checks derivatives up to {@code order} (1 or more) in the given modes (both when none given).
      *
-     * @throws IllegalArgumentException if x contains NaN or infinity, or order < 1
+     * @throws IllegalArgumentException if x contains NaN or infinity, or order &lt; 1
      * @throws GradientMismatchException if a derivative disagrees with finite differences
      */
     public static <T, R> void checkGrads(Function<T, R> f, T x, int order, Options options, Mode... modes) {

@@ -10,6 +10,21 @@ import java.util.function.BiFunction;
  * line search (default) or a fixed step: {@link ProximalGradient} with no proximal term, as in
  * JAXopt. Error ‖∇f(x)‖; optimality condition F = ∇ₓf (symmetric, so implicit differentiation
  * may use CG or Cholesky).
+ *
+ * <p>Example: ridge regression, and the derivative of its solution with respect to the
+ * regularization strength (by implicit differentiation, the default):
+ * <pre>{@code
+ * record Args(Tensor l2reg, Tensor x, Tensor y) {}
+ * Tensor x = Tensor.of(new double[][] {{1, 0}, {0, 2}, {1, 1}});
+ * Tensor y = Tensor.of(1, 2, 3);
+ * GradientDescent<Tensor, Args> gd = GradientDescent.<Tensor, Args>of((w, a) ->
+ *         a.x().matmul(w).sub(a.y()).square().mean().mul(0.5)
+ *                 .add(a.l2reg().mul(0.5).mul(w.squaredNorm())))
+ *     .maxiter(500).tol(1e-10);
+ * Tensor w = gd.run(Tensor.zeros(2), new Args(Tensor.scalar(0.1), x, y)).params();
+ * Tensor dw = Autodiff.jacfwd((Tensor l2reg) -> gd.run(Tensor.zeros(2), new Args(l2reg, x, y)).params())
+ *         .apply(Tensor.scalar(0.1));                                            // ∂w/∂l2reg at the solution
+ * }</pre>
  */
 public final class GradientDescent<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, GradientDescent<X, A>> {

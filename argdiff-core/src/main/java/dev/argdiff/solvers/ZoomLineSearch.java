@@ -81,7 +81,7 @@ public final class ZoomLineSearch {
     }
 
     /**
-     * The Wolfe constants 0 < c1 < c2 < 1.
+     * The Wolfe constants 0 &lt; c1 &lt; c2 &lt; 1.
      *
      * @throws IllegalArgumentException naming c1 or c2 if out of range
      */

@@ -17,6 +17,14 @@ import java.util.SplittableRandom;
  * ({@code while (error > tol)}) works inside differentiated code.
  *
  * <p>Shape errors throw {@link ShapeException} naming the operation and the shapes.
+ *
+ * <pre>{@code
+ * Tensor a = Tensor.of(new double[][] {{1, 2}, {3, 4}});    // a 2×2 matrix
+ * Tensor v = Tensor.of(1, -1);                              // a vector
+ * Tensor y = a.matmul(v).add(1.0);                          // [0, 0]: (1 − 2 + 1, 3 − 4 + 1)
+ * double total = a.sum().item();                            // 10.0
+ * Tensor rowMeans = a.mean(1);                              // [1.5, 3.5]
+ * }</pre>
  */
 public final class Tensor {
 

@@ -41,11 +41,11 @@ public final class Plots {
     /** Default image size in pixels. */
     public static final int DEFAULT_HEIGHT = 600;
 
-    /** Okabe-Ito colours (black and yellow last: black is for reference lines, yellow is faint on white). */
+    /** Okabe-Ito colours without black (kept for marker lines) and yellow (faint on white), then four more. */
     private static final java.awt.Color[] PALETTE = {
         new java.awt.Color(0, 114, 178), new java.awt.Color(213, 94, 0), new java.awt.Color(0, 158, 115),
         new java.awt.Color(204, 121, 167), new java.awt.Color(86, 180, 233), new java.awt.Color(230, 159, 0),
-        new java.awt.Color(0, 0, 0), new java.awt.Color(240, 228, 66), new java.awt.Color(120, 120, 120),
+        new java.awt.Color(117, 112, 179), new java.awt.Color(170, 0, 0), new java.awt.Color(120, 120, 120),
         new java.awt.Color(150, 75, 0),
     };
 
@@ -89,6 +89,8 @@ public final class Plots {
         private final Map<String, double[][]> series = new LinkedHashMap<>();
         /** Names of the series drawn as markers only (points, not a line). */
         private final java.util.Set<String> markerSeries = new java.util.HashSet<>();
+        /** Vertical marker lines: name → x. */
+        private final Map<String, Double> verticals = new LinkedHashMap<>();
 
         private LineChart(String title) {
             this.title = title == null ? "" : title;
@@ -137,6 +139,23 @@ public final class Plots {
         public LineChart points(String name, double[] x, double[] y) {
             series(name, x, y);
             markerSeries.add(name);
+            return this;
+        }
+
+        /**
+         * Marks {@code x} with a dashed black vertical line across the data, named in the legend
+         * (for example the λ an optimizer selected).
+         *
+         * @throws IllegalArgumentException if x is not finite or the name is empty or already used
+         */
+        public LineChart verticalLine(String name, double x) {
+            if (name == null || name.isBlank() || series.containsKey(name) || verticals.containsKey(name)) {
+                throw new IllegalArgumentException("Plots: a vertical line needs a new, non-empty name, got '" + name + "'");
+            }
+            if (!Double.isFinite(x)) {
+                throw new IllegalArgumentException("Plots: vertical line '" + name + "' at x = " + x);
+            }
+            verticals.put(name, x);
             return this;
         }
 
@@ -229,6 +248,23 @@ public final class Plots {
                     s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
                     s.setMarker(SeriesMarkers.NONE);
                 }
+            }
+            double yLow = Double.POSITIVE_INFINITY;
+            double yHigh = Double.NEGATIVE_INFINITY;
+            for (double[][] xy : series.values()) {
+                for (double v : xy[1]) {
+                    yLow = Math.min(yLow, v);
+                    yHigh = Math.max(yHigh, v);
+                }
+            }
+            for (Map.Entry<String, Double> e : verticals.entrySet()) {
+                XYSeries s = chart.addSeries(e.getKey(), new double[] {e.getValue(), e.getValue()},
+                        new double[] {yLow, yHigh});
+                s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                s.setMarker(SeriesMarkers.NONE);
+                s.setLineColor(java.awt.Color.BLACK);
+                s.setLineStyle(new java.awt.BasicStroke(2f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER,
+                        10f, new float[] {8f, 6f}, 0f));
             }
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

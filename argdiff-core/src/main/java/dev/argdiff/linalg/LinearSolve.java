@@ -57,6 +57,7 @@ public final class LinearSolve {
         return solve(a, b, LinearSolver.auto());
     }
 
+    /** Solves A·x = b with this solver; differentiable in b and in A's parameters. */
     public static <V> V solve(LinearOperator<V> a, V b, LinearSolver solver) {
         return solveWithInfo(a, b, null, solver).x();
     }

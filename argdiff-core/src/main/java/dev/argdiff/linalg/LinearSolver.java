@@ -36,7 +36,22 @@ public final class LinearSolver {
     public static final int DENSE_MAX_SIZE_MATRIX_FREE = 20;
 
     /** The available methods. */
-    public enum Method { AUTO, CG, NORMAL_CG, GMRES, BICGSTAB, LU, CHOLESKY }
+    public enum Method {
+        /** Chosen from the operator's tags and size. */
+        AUTO,
+        /** Conjugate gradient (symmetric positive definite). */
+        CG,
+        /** Conjugate gradient on the normal equations (any operator). */
+        NORMAL_CG,
+        /** Restarted GMRES (general square). */
+        GMRES,
+        /** BiCGSTAB (general square). */
+        BICGSTAB,
+        /** Dense LU factorization (general square). */
+        LU,
+        /** Dense Cholesky factorization (symmetric positive definite). */
+        CHOLESKY
+    }
 
     private final Method method;
     private final double rtol;
@@ -65,30 +80,37 @@ public final class LinearSolver {
         return new LinearSolver(m, 1e-10, 0.0, 0, 0.0, Preconditioner.none(), 20, FailurePolicy.THROW, null);
     }
 
+    /** A solver that chooses the method from the operator's tags and size. */
     public static LinearSolver auto() {
         return of(Method.AUTO);
     }
 
+    /** Conjugate gradient, for symmetric positive definite operators. */
     public static LinearSolver cg() {
         return of(Method.CG);
     }
 
+    /** Conjugate gradient on the normal equations, for any operator (least squares). */
     public static LinearSolver normalCg() {
         return of(Method.NORMAL_CG);
     }
 
+    /** Restarted GMRES, for general square operators. */
     public static LinearSolver gmres() {
         return of(Method.GMRES);
     }
 
+    /** BiCGSTAB, for general square operators. */
     public static LinearSolver bicgstab() {
         return of(Method.BICGSTAB);
     }
 
+    /** A dense LU factorization, for general square operators. */
     public static LinearSolver lu() {
         return of(Method.LU);
     }
 
+    /** A dense Cholesky factorization, for symmetric positive definite operators. */
     public static LinearSolver cholesky() {
         return of(Method.CHOLESKY);
     }
@@ -103,6 +125,7 @@ public final class LinearSolver {
         return new LinearSolver(method, value, atol, maxiter, ridge, preconditioner, restart, policy, observer);
     }
 
+    /** This solver with this absolute tolerance. */
     public LinearSolver withAtol(double value) {
         if (!(value >= 0) || !Double.isFinite(value)) {
             throw new IllegalArgumentException("LinearSolver.withAtol: atol must be finite and >= 0, got " + value);
@@ -130,6 +153,7 @@ public final class LinearSolver {
         return new LinearSolver(method, rtol, atol, maxiter, value, preconditioner, restart, policy, observer);
     }
 
+    /** This solver with this preconditioner. */
     public LinearSolver withPreconditioner(Preconditioner value) {
         if (value == null) {
             throw new IllegalArgumentException("LinearSolver.withPreconditioner: preconditioner is null");
@@ -163,14 +187,17 @@ public final class LinearSolver {
         return new LinearSolver(value, rtol, atol, maxiter, ridge, preconditioner, restart, policy, observer);
     }
 
+    /** The method. */
     public Method method() {
         return method;
     }
 
+    /** The relative tolerance. */
     public double rtol() {
         return rtol;
     }
 
+    /** The absolute tolerance. */
     public double atol() {
         return atol;
     }
@@ -180,22 +207,27 @@ public final class LinearSolver {
         return maxiter;
     }
 
+    /** The ridge added to the operator's diagonal. */
     public double ridge() {
         return ridge;
     }
 
+    /** The preconditioner. */
     public Preconditioner preconditioner() {
         return preconditioner;
     }
 
+    /** The GMRES restart length. */
     public int restart() {
         return restart;
     }
 
+    /** What happens when a check fails. */
     public FailurePolicy policy() {
         return policy;
     }
 
+    /** The observer that receives the report of every solve. */
     public Consumer<SolveInfo> observer() {
         return observer;
     }

@@ -61,6 +61,7 @@ public final class GradientDescent<X, A>
         return new GradientDescent<>(options(), fun, inner.acceleration(value));
     }
 
+    /** The maximum number of step-size halvings of the line search per iteration (default 15). */
     public GradientDescent<X, A> maxls(int value) {
         return new GradientDescent<>(options(), fun, inner.maxls(value));
     }

@@ -160,10 +160,12 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch, minStepsize, increaseFactor, value);
     }
 
+    /** The number of past iterates kept. */
     public int historySize() {
         return historySize;
     }
 
+    /** The line search. */
     public ZoomLineSearch lineSearch() {
         return lineSearch;
     }

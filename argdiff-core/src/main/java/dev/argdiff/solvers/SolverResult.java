@@ -6,10 +6,12 @@ package dev.argdiff.solvers;
  */
 public record SolverResult<X, S extends SolverState>(X params, S state, boolean converged) {
 
+    /** The number of iterations done. */
     public int iterations() {
         return state.iterations();
     }
 
+    /** The final error of the solver. */
     public double error() {
         return state.error();
     }

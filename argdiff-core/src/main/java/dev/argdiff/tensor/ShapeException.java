@@ -8,6 +8,7 @@ package dev.argdiff.tensor;
 public final class ShapeException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** An exception with this message. */
     public ShapeException(String message) {
         super(message);
     }

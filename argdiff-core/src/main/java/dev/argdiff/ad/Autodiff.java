@@ -319,12 +319,14 @@ public final class Autodiff {
     /** A forward-mode rule: the output tangent, given primal inputs, the primal output and input tangents. */
     @FunctionalInterface
     public interface JvpRule<T, R> {
+        /** The output tangent for the given primal inputs, their output, and input tangents. */
         R tangent(T primals, R output, T tangents);
     }
 
     /** A reverse-mode rule: the input cotangent, given primal inputs, the primal output and the output cotangent. */
     @FunctionalInterface
     public interface VjpRule<T, R> {
+        /** The input cotangents for the given primal inputs, their output, and the output cotangent. */
         T cotangent(T primals, R output, R cotangent);
     }
 

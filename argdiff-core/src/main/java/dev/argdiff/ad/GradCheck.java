@@ -21,12 +21,18 @@ public final class GradCheck {
     }
 
     /** Which modes to check. */
-    public enum Mode { FORWARD, REVERSE }
+    public enum Mode {
+        /** Forward mode (jvp). */
+        FORWARD,
+        /** Reverse mode (vjp). */
+        REVERSE
+    }
 
     /** Thrown when a derivative disagrees with finite differences; the message is the report. */
     public static final class GradientMismatchException extends AssertionError {
         private static final long serialVersionUID = 1L;
 
+        /** An exception with this message. */
         public GradientMismatchException(String message) {
             super(message);
         }
@@ -34,6 +40,7 @@ public final class GradCheck {
 
     /** Options: finite-difference step and tolerances, and the seed of the random directions. */
     public record Options(double eps, double rtol, double atol, long seed) {
+        /** Checks the options. */
         public Options {
             if (!(eps > 0) || !(rtol >= 0) || !(atol >= 0)) {
                 throw new IllegalArgumentException("GradCheck.Options: eps must be > 0 and tolerances >= 0, got eps=" + eps
@@ -55,7 +62,7 @@ public final class GradCheck {
     /**
      * Checks derivatives up to {@code order} (1 or more) in the given modes (both when none given).
      *
-     * @throws IllegalArgumentException if x contains NaN or infinity, or order < 1
+     * @throws IllegalArgumentException if x contains NaN or infinity, or order &lt; 1
      * @throws GradientMismatchException if a derivative disagrees with finite differences
      */
     public static <T, R> void checkGrads(Function<T, R> f, T x, int order, Options options, Mode... modes) {

@@ -7,14 +7,18 @@ package dev.argdiff.backend;
  * <p>The implementation comes from {@code dev.ludovic.netlib}: JNI to a system OpenBLAS when
  * one is installed ({@code apt-get install libopenblas0}), otherwise a pure-Java fallback that
  * is faster when the JVM runs with {@code --add-modules jdk.incubator.vector}. {@link #name()}
- * says which one is in use.
+ * says which one is in use. netlib's startup warnings about the backends it could not load
+ * ("Failed to load implementation from ...") are kept off the console when one did load; they
+ * go to the {@link System.Logger} {@code dev.argdiff.backend} at DEBUG level instead.
  *
  * <p>Row-major matrices are passed to the column-major Fortran convention by swapping
  * the operands: a row-major {@code C = A·B} is the column-major {@code Cᵀ = Bᵀ·Aᵀ}.
  */
 public final class Blas {
 
-    private static final dev.ludovic.netlib.blas.BLAS BLAS = dev.ludovic.netlib.blas.BLAS.getInstance();
+    // netlib's warnings about the backends it skipped stay off the console: see NetlibLoading.
+    private static final dev.ludovic.netlib.blas.BLAS BLAS = NetlibLoading.quietly(
+            "dev.ludovic.netlib.blas.InstanceBuilder", dev.ludovic.netlib.blas.BLAS::getInstance);
 
     private Blas() {
     }

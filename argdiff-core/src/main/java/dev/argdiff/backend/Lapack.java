@@ -29,7 +29,9 @@ import org.netlib.util.intW;
  */
 public final class Lapack {
 
-    private static final dev.ludovic.netlib.lapack.LAPACK LAPACK = dev.ludovic.netlib.lapack.LAPACK.getInstance();
+    // netlib's warnings about the backends it skipped stay off the console: see NetlibLoading.
+    private static final dev.ludovic.netlib.lapack.LAPACK LAPACK = NetlibLoading.quietly(
+            "dev.ludovic.netlib.lapack.InstanceBuilder", dev.ludovic.netlib.lapack.LAPACK::getInstance);
 
     static {
         // F2J's dlamch (called by almost every routine) computes the machine constants on its

@@ -19,6 +19,7 @@ public record ImplicitDiagnostics(String mode, double optimalityResidual, double
         return optimalityResidual <= optimalityTolerance && (linearSolve == null || linearSolve.converged());
     }
 
+    /** A one-line human-readable summary. */
     public String summary() {
         return String.format(Locale.ROOT, "%s: optimality residual %.3e (tolerance %.1e); %s", mode, optimalityResidual,
                 optimalityTolerance, linearSolve == null ? "no linear solve" : linearSolve.summary());

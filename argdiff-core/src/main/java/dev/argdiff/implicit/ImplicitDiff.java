@@ -48,6 +48,23 @@ import java.util.function.Function;
  *
  * <p>Arguments θ are any tree (a record is best: its components are matched by name, never by
  * position); non-tensor leaves are static and get no derivative.
+ *
+ * <p>Example: √θ as the root of x² − θ, found by Newton's method (which is never
+ * differentiated), with its derivative 1/(2√θ) from the implicit rule:
+ * <pre>{@code
+ * BiFunction<Tensor, Tensor, Tensor> optimality = (x, theta) -> x.square().sub(theta);
+ * BiFunction<Tensor, Tensor, Tensor> newton = (x0, theta) -> {
+ *     Tensor x = x0;
+ *     for (int i = 0; i < 50; i++) {
+ *         x = x.sub(x.square().sub(theta).div(x.mul(2.0)));
+ *     }
+ *     return x;
+ * };
+ * BiFunction<Tensor, Tensor, Tensor> sqrt = ImplicitDiff.customRoot(optimality, newton);
+ * Tensor root = sqrt.apply(Tensor.scalar(1.0), Tensor.scalar(4.0));              // 2.0
+ * Tensor slope = Autodiff.grad((Tensor theta) -> sqrt.apply(Tensor.scalar(1.0), theta))
+ *         .apply(Tensor.scalar(4.0));                                            // 0.25
+ * }</pre>
  */
 public final class ImplicitDiff {
     private ImplicitDiff() {

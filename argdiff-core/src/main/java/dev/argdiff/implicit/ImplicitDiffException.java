@@ -12,6 +12,7 @@ public class ImplicitDiffException extends NumericalFailureException {
     private static final long serialVersionUID = 1L;
     private final transient ImplicitDiagnostics diagnostics;
 
+    /** An exception with this message, the measurements that failed, and a cause (may be null). */
     public ImplicitDiffException(String message, ImplicitDiagnostics diagnostics, Throwable cause) {
         super(message, cause);
         this.diagnostics = diagnostics;

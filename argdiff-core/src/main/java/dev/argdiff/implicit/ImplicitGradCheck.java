@@ -29,6 +29,7 @@ public final class ImplicitGradCheck {
 
     /** Options: the finite-difference step (relative to ‖θ‖), the number of directions, the seed, the implicit options. */
     public record Options(double eps, int directions, long seed, ImplicitOptions implicitOptions) {
+        /** Checks the options. */
         public Options {
             if (!(eps > 0) || Double.isInfinite(eps)) {
                 throw new IllegalArgumentException("ImplicitGradCheck.Options: eps must be finite and > 0, got " + eps);

@@ -42,10 +42,12 @@ public final class ImplicitOptions {
         this.observer = observer;
     }
 
+    /** The default options. */
     public static ImplicitOptions defaults() {
         return new ImplicitOptions(LinearSolver.auto(), false, 1e-6, false, FailurePolicy.THROW, null);
     }
 
+    /** These options with this linear solver for the implicit systems. */
     public ImplicitOptions withSolver(LinearSolver value) {
         if (value == null) {
             throw new IllegalArgumentException("ImplicitOptions.withSolver: solver is null");
@@ -53,10 +55,12 @@ public final class ImplicitOptions {
         return new ImplicitOptions(value, symmetric, optimalityTolerance, optimalityToleranceSet, policy, observer);
     }
 
+    /** These options, declaring whether the optimality condition's Jacobian is symmetric. */
     public ImplicitOptions withSymmetric(boolean value) {
         return new ImplicitOptions(solver, value, optimalityTolerance, optimalityToleranceSet, policy, observer);
     }
 
+    /** These options with this tolerance on the optimality residual. */
     public ImplicitOptions withOptimalityTolerance(double value) {
         if (!(value >= 0)) {
             throw new IllegalArgumentException("ImplicitOptions.withOptimalityTolerance: must be >= 0, got " + value);
@@ -64,6 +68,7 @@ public final class ImplicitOptions {
         return new ImplicitOptions(solver, symmetric, value, true, policy, observer);
     }
 
+    /** These options with this failure policy. */
     public ImplicitOptions withPolicy(FailurePolicy value) {
         if (value == null) {
             throw new IllegalArgumentException("ImplicitOptions.withPolicy: policy is null");
@@ -71,18 +76,22 @@ public final class ImplicitOptions {
         return new ImplicitOptions(solver, symmetric, optimalityTolerance, optimalityToleranceSet, value, observer);
     }
 
+    /** These options with an observer of every implicit derivative's diagnostics. */
     public ImplicitOptions withObserver(Consumer<ImplicitDiagnostics> value) {
         return new ImplicitOptions(solver, symmetric, optimalityTolerance, optimalityToleranceSet, policy, value);
     }
 
+    /** The linear solver of the implicit systems. */
     public LinearSolver solver() {
         return solver;
     }
 
+    /** Whether the optimality condition's Jacobian is declared symmetric. */
     public boolean symmetric() {
         return symmetric;
     }
 
+    /** The tolerance on the optimality residual. */
     public double optimalityTolerance() {
         return optimalityTolerance;
     }
@@ -95,10 +104,12 @@ public final class ImplicitOptions {
         return optimalityToleranceSet;
     }
 
+    /** What happens when a check fails. */
     public FailurePolicy policy() {
         return policy;
     }
 
+    /** The observer that receives the diagnostics of every implicit derivative. */
     public Consumer<ImplicitDiagnostics> observer() {
         return observer;
     }

@@ -270,10 +270,12 @@ public final class LinearOperator<V> {
         return size;
     }
 
+    /** The structural properties declared for this operator. */
     public Set<Tag> tags() {
         return tags;
     }
 
+    /** Whether this operator was declared to have {@code tag}. */
     public boolean has(Tag tag) {
         return tags.contains(tag);
     }

@@ -19,6 +19,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * </pre>
  * Both rules call {@code solve} again (with Aᵀ for reverse), so derivatives of every order are
  * exact up to the solver tolerance and cost one solve each.
+ *
+ * <p>Example:
+ * <pre>{@code
+ * Tensor a = Tensor.of(new double[][] {{4, 1}, {1, 3}});
+ * Tensor b = Tensor.of(1, 2);
+ * Tensor x = LinearSolve.solve(LinearOperator.fromMatrix(a), b);                // [1/11, 7/11]
+ * Tensor g = Autodiff.grad((Tensor rhs) -> LinearSolve.solve(LinearOperator.fromMatrix(a), rhs).sum())
+ *         .apply(b);                                                             // A⁻ᵀ·[1, 1] = [2/11, 3/11]
+ * }</pre>
  */
 public final class LinearSolve {
     private LinearSolve() {
@@ -39,6 +48,7 @@ public final class LinearSolve {
         return solve(a, b, LinearSolver.auto());
     }
 
+    /** Solves A·x = b with this solver; differentiable in b and in A's parameters. */
     public static <V> V solve(LinearOperator<V> a, V b, LinearSolver solver) {
         return solveWithInfo(a, b, null, solver).x();
     }

@@ -11,6 +11,7 @@ public class SolveFailedException extends NumericalFailureException {
     private static final long serialVersionUID = 1L;
     private final transient SolveInfo info;
 
+    /** An exception with this message and the solve's report. */
     public SolveFailedException(String message, SolveInfo info) {
         super(message);
         this.info = info;

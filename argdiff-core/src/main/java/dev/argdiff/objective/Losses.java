@@ -59,6 +59,7 @@ public final class Losses {
         return Tensor.where(absDiff.gt(delta), delta.mul(absDiff.sub(delta.mul(0.5))), absDiff.square().mul(0.5));
     }
 
+    /** The Huber loss with a constant {@code delta}. */
     public static Tensor huber(Tensor target, Tensor pred, double delta) {
         return huber(target, pred, Tensor.scalar(delta));
     }

@@ -32,6 +32,7 @@ public final class Objectives {
      * {@link #of(Tensor, Tensor)} also refuses NaN and infinite values — use it at the boundary.
      */
     public record Data(Tensor x, Tensor y) {
+        /** Checks the shapes. */
         public Data {
             if (x == null || y == null) {
                 throw new IllegalArgumentException("Objectives.Data: " + (x == null ? "x" : "y") + " is null");
@@ -93,6 +94,7 @@ public final class Objectives {
         return leastSquares(w, data).add(l2Penalty(w, l2reg));
     }
 
+    /** The ridge regression objective with a constant strength. */
     public static Tensor ridgeRegression(Tensor w, double l2reg, Data data) {
         return ridgeRegression(w, Tensor.scalar(l2reg), data);
     }
@@ -126,6 +128,7 @@ public final class Objectives {
         return binaryLogreg(w, data).add(l2Penalty(w, l2reg));
     }
 
+    /** The ℓ2-regularized binary logistic regression objective with a constant strength. */
     public static Tensor l2BinaryLogreg(Tensor w, double l2reg, Data data) {
         return l2BinaryLogreg(w, Tensor.scalar(l2reg), data);
     }
@@ -161,6 +164,7 @@ public final class Objectives {
         return multiclassLogreg(w, data).add(l2Penalty(w, l2reg));
     }
 
+    /** The ℓ2-regularized multiclass logistic regression objective with a constant strength. */
     public static Tensor l2MulticlassLogreg(Tensor w, double l2reg, Data data) {
         return l2MulticlassLogreg(w, Tensor.scalar(l2reg), data);
     }
@@ -189,6 +193,7 @@ public final class Objectives {
         return multiclassLogregWithIntercept(params, data).add(l2Penalty(params.w(), l2reg));
     }
 
+    /** The ℓ2-regularized multiclass logistic regression objective with intercept and a constant strength. */
     public static Tensor l2MulticlassLogregWithIntercept(LinearModel params, double l2reg, Data data) {
         return l2MulticlassLogregWithIntercept(params, Tensor.scalar(l2reg), data);
     }

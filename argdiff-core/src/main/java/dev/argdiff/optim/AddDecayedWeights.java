@@ -23,6 +23,7 @@ public final class AddDecayedWeights implements GradientTransformation<EmptyStat
         this.weightDecay = weightDecay;
     }
 
+    /** The weight-decay rate. */
     public double weightDecay() {
         return weightDecay;
     }

@@ -18,6 +18,7 @@ public final class Chain implements GradientTransformation<Chain.State> {
      * @param states the states (an unmodifiable list)
      */
     public record State(List<Object> states) {
+        /** @throws IllegalArgumentException if {@code states} is null */
         public State {
             if (states == null) {
                 throw new IllegalArgumentException("Chain.State: states is null");

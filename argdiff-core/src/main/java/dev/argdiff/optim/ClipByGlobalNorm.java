@@ -23,6 +23,7 @@ public final class ClipByGlobalNorm implements GradientTransformation<EmptyState
         this.maxNorm = maxNorm;
     }
 
+    /** The largest global norm let through. */
     public double maxNorm() {
         return maxNorm;
     }

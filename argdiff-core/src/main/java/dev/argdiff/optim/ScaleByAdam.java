@@ -52,18 +52,22 @@ public final class ScaleByAdam implements GradientTransformation<ScaleByAdam.Sta
         this.epsRoot = epsRoot;
     }
 
+    /** The decay rate of the first moment. */
     public double b1() {
         return b1;
     }
 
+    /** The decay rate of the second moment. */
     public double b2() {
         return b2;
     }
 
+    /** The constant added to the denominator outside the square root. */
     public double eps() {
         return eps;
     }
 
+    /** The constant added to the denominator inside the square root. */
     public double epsRoot() {
         return epsRoot;
     }

@@ -35,10 +35,12 @@ public final class Trace implements GradientTransformation<Trace.State> {
         this.nesterov = nesterov;
     }
 
+    /** The decay rate of the trace. */
     public double decay() {
         return decay;
     }
 
+    /** Whether the Nesterov form is used. */
     public boolean nesterov() {
         return nesterov;
     }

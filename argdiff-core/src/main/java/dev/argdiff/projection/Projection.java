@@ -37,6 +37,7 @@ public final class Projection {
 
     /** The bounds of {@link #box(Tensor, Box)}: lower ≤ upper, each 0-d or broadcasting to x's shape. */
     public record Box(Tensor lower, Tensor upper) {
+        /** Constant bounds. */
         public static Box of(double lower, double upper) {
             return new Box(Tensor.scalar(lower), Tensor.scalar(upper));
         }
@@ -98,6 +99,7 @@ public final class Projection {
         return box(x, bounds.lower(), bounds.upper());
     }
 
+    /** The projection onto a box with constant bounds (not differentiated). */
     public static Tensor box(Tensor x, double lower, double upper) {
         return box(x, Tensor.scalar(lower), Tensor.scalar(upper));
     }
@@ -109,6 +111,7 @@ public final class Projection {
         return box(x, Tensor.scalar(0.0), unit);
     }
 
+    /** The projection onto [0, unit]ⁿ with a constant {@code unit}. */
     public static Tensor hypercube(Tensor x, double unit) {
         return hypercube(x, Tensor.scalar(unit));
     }
@@ -125,6 +128,7 @@ public final class Projection {
         return box(x, radius.neg(), radius);
     }
 
+    /** The projection onto the ℓ∞ ball of a constant radius. */
     public static Tensor lInfBall(Tensor x, double radius) {
         return lInfBall(x, Tensor.scalar(radius));
     }
@@ -156,6 +160,7 @@ public final class Projection {
         return simplex(x, scale, 0, "Projection.simplex");
     }
 
+    /** The projection onto the simplex of a constant scale. */
     public static Tensor simplex(Tensor x, double scale) {
         return simplex(x, Tensor.scalar(scale));
     }
@@ -273,6 +278,7 @@ public final class Projection {
         return l1Boundary(x, radius, op);
     }
 
+    /** The projection onto the ℓ1 ball of a constant radius. */
     public static Tensor l1Ball(Tensor x, double radius) {
         return l1Ball(x, Tensor.scalar(radius));
     }
@@ -296,6 +302,7 @@ public final class Projection {
         return l1Boundary(x, radius, op);
     }
 
+    /** The projection onto the ℓ1 sphere of a constant radius. */
     public static Tensor l1Sphere(Tensor x, double radius) {
         return l1Sphere(x, Tensor.scalar(radius));
     }
@@ -328,6 +335,7 @@ public final class Projection {
         return x.mul(radius.div(norm));
     }
 
+    /** The projection onto the ℓ2 ball of a constant radius. */
     public static Tensor l2Ball(Tensor x, double radius) {
         return l2Ball(x, Tensor.scalar(radius));
     }
@@ -352,6 +360,7 @@ public final class Projection {
         return x.mul(radius.div(norm));
     }
 
+    /** The projection onto the ℓ2 sphere of a constant radius. */
     public static Tensor l2Sphere(Tensor x, double radius) {
         return l2Sphere(x, Tensor.scalar(radius));
     }

@@ -89,6 +89,7 @@ public final class Prox {
         return x.sub(l1reg.mul(scaling)).relu();
     }
 
+    /** The non-negative lasso prox with a constant strength (not differentiated). */
     public static Tensor nonNegativeLasso(Tensor x, double l1reg, double scaling) {
         return nonNegativeLasso(x, Tensor.scalar(l1reg), scaling);
     }
@@ -124,6 +125,7 @@ public final class Prox {
         return elasticNet(x, hyperparams.l1reg(), hyperparams.l2reg(), scaling);
     }
 
+    /** The elastic-net prox with constant strengths (not differentiated). */
     public static Tensor elasticNet(Tensor x, double l1reg, double l2reg, double scaling) {
         return elasticNet(x, Tensor.scalar(l1reg), Tensor.scalar(l2reg), scaling);
     }
@@ -154,6 +156,7 @@ public final class Prox {
         return blockShrink(x, x.norm(), l2reg.mul(scaling));
     }
 
+    /** The group-lasso prox with a constant strength (not differentiated). */
     public static Tensor groupLasso(Tensor x, double l2reg, double scaling) {
         return groupLasso(x, Tensor.scalar(l2reg), scaling);
     }
@@ -210,6 +213,7 @@ public final class Prox {
         return x.div(l2reg.mul(scaling).add(1.0));
     }
 
+    /** The ridge prox with a constant strength (not differentiated). */
     public static Tensor ridge(Tensor x, double l2reg, double scaling) {
         return ridge(x, Tensor.scalar(l2reg), scaling);
     }
@@ -230,6 +234,7 @@ public final class Prox {
         return x.div(l2reg.mul(scaling).add(1.0)).relu();
     }
 
+    /** The non-negative ridge prox with a constant strength (not differentiated). */
     public static Tensor nonNegativeRidge(Tensor x, double l2reg, double scaling) {
         return nonNegativeRidge(x, Tensor.scalar(l2reg), scaling);
     }

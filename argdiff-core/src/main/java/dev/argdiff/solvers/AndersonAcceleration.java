@@ -134,18 +134,22 @@ public final class AndersonAcceleration<X, A>
         return new AndersonAcceleration<>(options(), fixedPointFun, historySize, mixingFrequency, beta, value);
     }
 
+    /** The number of past iterates kept. */
     public int historySize() {
         return historySize;
     }
 
+    /** How often (in iterations) the mixing step is applied. */
     public int mixingFrequency() {
         return mixingFrequency;
     }
 
+    /** The mixing parameter. */
     public double beta() {
         return beta;
     }
 
+    /** The ridge added to the operator's diagonal. */
     public double ridge() {
         return ridge;
     }

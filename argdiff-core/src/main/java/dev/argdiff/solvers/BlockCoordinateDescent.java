@@ -73,10 +73,12 @@ public final class BlockCoordinateDescent<A>
      * composite-linear objective (null otherwise), and the block Lipschitz constants Lⱼ.
      */
     public record State(int iterations, double error, Tensor predictions, double[] lipschitz) implements SolverState {
+        /** Copies {@code lipschitz}, so the state stays immutable. */
         public State {
             lipschitz = lipschitz.clone();
         }
 
+        /** The Lipschitz constant estimates of the blocks (a copy). */
         @Override
         public double[] lipschitz() {
             return lipschitz.clone();
@@ -186,6 +188,7 @@ public final class BlockCoordinateDescent<A>
         return new BlockCoordinateDescent<>(options(), fun, design, loss, lossLipschitz, blockProx, value);
     }
 
+    /** The maximum number of line-search steps per iteration. */
     public int maxls() {
         return maxls;
     }

@@ -21,6 +21,21 @@ import java.util.function.BiFunction;
  * So whenever the error is at most {@code tol}, it is replaced by ‖∇f(x)‖ computed directly (one
  * more gradient, only at the last iteration of a converging run): rounding alone cannot satisfy
  * that test. The shared loop then reports such a run as {@link SolverStatus#DIVERGED}.
+ *
+ * <p>Example: ridge regression, and the derivative of its solution with respect to the
+ * regularization strength (by implicit differentiation, the default):
+ * <pre>{@code
+ * record Args(Tensor l2reg, Tensor x, Tensor y) {}
+ * Tensor x = Tensor.of(new double[][] {{1, 0}, {0, 2}, {1, 1}});
+ * Tensor y = Tensor.of(1, 2, 3);
+ * GradientDescent<Tensor, Args> gd = GradientDescent.<Tensor, Args>of((w, a) ->
+ *         a.x().matmul(w).sub(a.y()).square().mean().mul(0.5)
+ *                 .add(a.l2reg().mul(0.5).mul(w.squaredNorm())))
+ *     .maxiter(500).tol(1e-10);
+ * Tensor w = gd.run(Tensor.zeros(2), new Args(Tensor.scalar(0.1), x, y)).params();
+ * Tensor dw = Autodiff.jacfwd((Tensor l2reg) -> gd.run(Tensor.zeros(2), new Args(l2reg, x, y)).params())
+ *         .apply(Tensor.scalar(0.1));                                            // ∂w/∂l2reg at the solution
+ * }</pre>
  */
 public final class GradientDescent<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, GradientDescent<X, A>> {
@@ -57,6 +72,7 @@ public final class GradientDescent<X, A>
         return new GradientDescent<>(options(), fun, inner.acceleration(value));
     }
 
+    /** The maximum number of step-size halvings of the line search per iteration (default 15). */
     public GradientDescent<X, A> maxls(int value) {
         return new GradientDescent<>(options(), fun, inner.maxls(value));
     }

@@ -35,6 +35,7 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
 
     private final SolverOptions options;
 
+    /** A solver with these common options. */
     protected IterativeSolver(SolverOptions options) {
         if (options == null) {
             throw new IllegalArgumentException("options must not be null");
@@ -62,14 +63,17 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
         return false;
     }
 
+    /** The common options of this solver. */
     public SolverOptions options() {
         return options;
     }
 
+    /** The maximum number of iterations. */
     public SELF maxiter(int value) {
         return withOptions(options.withMaxiter(value));
     }
 
+    /** The stopping tolerance on the solver's error. */
     public SELF tol(double value) {
         return withOptions(options.withTol(value));
     }
@@ -79,6 +83,7 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
         return withOptions(options.withImplicitDiff(value));
     }
 
+    /** The options of implicit differentiation (linear solver, tolerances, failure policy). */
     public SELF implicitOptions(ImplicitOptions value) {
         return withOptions(options.withImplicitOptions(value));
     }
@@ -96,6 +101,7 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
         return withOptions(options.withCheckpointEvery(k));
     }
 
+    /** A listener called after every iteration. */
     public SELF listener(ProgressListener value) {
         return withOptions(options.withListener(value));
     }

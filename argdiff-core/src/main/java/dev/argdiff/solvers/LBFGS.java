@@ -128,7 +128,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
                 increaseFactor, useGamma);
     }
 
-    /** The Wolfe constants 0 < c1 < c2 < 1 of the line search (default 1e-4 and 0.9). */
+    /** The Wolfe constants 0 &lt; c1 &lt; c2 &lt; 1 of the line search (default 1e-4 and 0.9). */
     public LBFGS<X, A> wolfe(double c1, double c2) {
         return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch.wolfe(c1, c2), minStepsize,
                 increaseFactor, useGamma);
@@ -164,10 +164,12 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch, minStepsize, increaseFactor, value);
     }
 
+    /** The number of past iterates kept. */
     public int historySize() {
         return historySize;
     }
 
+    /** The line search. */
     public ZoomLineSearch lineSearch() {
         return lineSearch;
     }

@@ -38,10 +38,12 @@ public final class ProjectedGradient<X, A>
         return new ProjectedGradient<>(options, inner);
     }
 
+    /** A fixed step size, or a value ≤ 0 for the line search (the default). */
     public ProjectedGradient<X, A> stepsize(double value) {
         return new ProjectedGradient<>(options(), inner.stepsize(value));
     }
 
+    /** Whether to use Nesterov acceleration (default on). */
     public ProjectedGradient<X, A> acceleration(boolean value) {
         return new ProjectedGradient<>(options(), inner.acceleration(value));
     }

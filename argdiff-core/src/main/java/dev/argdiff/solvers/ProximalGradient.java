@@ -44,6 +44,20 @@ import java.util.function.BiFunction;
  * <p>References: A. Beck, M. Teboulle, "A fast iterative shrinkage-thresholding algorithm for
  * linear inverse problems", SIAM J. Imaging Sciences 2009; Yu. Nesterov, "Gradient methods for
  * minimizing composite functions", Math. Programming 2013.
+ *
+ * <p>Example: the lasso min ½‖Xw − y‖² + λ‖w‖₁ and the derivative of its solution in λ:
+ * <pre>{@code
+ * record Lasso(Tensor lam, Tensor x, Tensor y) {}
+ * Tensor x = Tensor.of(new double[][] {{1, 0}, {0, 1}, {1, 1}});
+ * Tensor y = Tensor.of(2, 1, 2);
+ * ProximalGradient<Tensor, Lasso> pg = ProximalGradient.<Tensor, Lasso>of(
+ *         (w, a) -> a.x().matmul(w).sub(a.y()).square().sum().mul(0.5),
+ *         (w, a, step) -> Prox.lasso(w, a.lam(), step))
+ *     .maxiter(2000).tol(1e-10);
+ * Tensor w = pg.run(Tensor.zeros(2), new Lasso(Tensor.scalar(1.0), x, y)).params();
+ * Tensor dw = Autodiff.jacfwd((Tensor lam) -> pg.run(Tensor.zeros(2), new Lasso(lam, x, y)).params())
+ *         .apply(Tensor.scalar(1.0));         // w = [4/3, 1/3], ∂w/∂λ = −(XᵀX)⁻¹·sign(w) = [−1/3, −1/3]
+ * }</pre>
  */
 public final class ProximalGradient<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, ProximalGradient<X, A>> {

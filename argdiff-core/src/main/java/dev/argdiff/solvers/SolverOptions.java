@@ -21,6 +21,7 @@ import dev.argdiff.implicit.ImplicitOptions;
 public record SolverOptions(int maxiter, double tol, boolean implicitDiff, ImplicitOptions implicitOptions,
                             ProgressListener listener, int checkpointEvery) {
 
+    /** Checks the options. */
     public SolverOptions {
         if (maxiter < 1) {
             throw new IllegalArgumentException("maxiter must be >= 1, got " + maxiter);
@@ -36,30 +37,37 @@ public record SolverOptions(int maxiter, double tol, boolean implicitDiff, Impli
         }
     }
 
+    /** The default options. */
     public static SolverOptions defaults() {
         return new SolverOptions(500, 1e-6, true, ImplicitOptions.defaults(), null, 0);
     }
 
+    /** These options with this iteration limit. */
     public SolverOptions withMaxiter(int value) {
         return new SolverOptions(value, tol, implicitDiff, implicitOptions, listener, checkpointEvery);
     }
 
+    /** These options with this stopping tolerance. */
     public SolverOptions withTol(double value) {
         return new SolverOptions(maxiter, value, implicitDiff, implicitOptions, listener, checkpointEvery);
     }
 
+    /** These options with implicit differentiation on or off. */
     public SolverOptions withImplicitDiff(boolean value) {
         return new SolverOptions(maxiter, tol, value, implicitOptions, listener, checkpointEvery);
     }
 
+    /** These options with these implicit-differentiation options. */
     public SolverOptions withImplicitOptions(ImplicitOptions value) {
         return new SolverOptions(maxiter, tol, implicitDiff, value, listener, checkpointEvery);
     }
 
+    /** These options with this checkpoint block length for unrolling (see the class comment). */
     public SolverOptions withCheckpointEvery(int value) {
         return new SolverOptions(maxiter, tol, implicitDiff, implicitOptions, listener, value);
     }
 
+    /** These options with this progress listener. */
     public SolverOptions withListener(ProgressListener value) {
         return new SolverOptions(maxiter, tol, implicitDiff, implicitOptions, value, checkpointEvery);
     }

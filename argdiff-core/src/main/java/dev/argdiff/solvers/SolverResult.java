@@ -18,10 +18,12 @@ public record SolverResult<X, S extends SolverState>(X params, S state, SolverSt
         return status == SolverStatus.CONVERGED;
     }
 
+    /** The number of iterations done. */
     public int iterations() {
         return state.iterations();
     }
 
+    /** The final error of the solver. */
     public double error() {
         return state.error();
     }

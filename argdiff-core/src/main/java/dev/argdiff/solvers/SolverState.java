@@ -6,7 +6,9 @@ package dev.argdiff.solvers;
  * Solver states are records: their tensor components are trees, their numbers static leaves.
  */
 public interface SolverState {
+    /** The number of iterations done. */
     int iterations();
 
+    /** The error the solver measured at this iterate (its stopping criterion). */
     double error();
 }

@@ -48,6 +48,7 @@ public final class ZoomLineSearch {
      * @param evaluations the number of evaluations of φ
      */
     public record Result(Point point, boolean decrease, boolean curvature, int evaluations) {
+        /** The accepted step size. */
         public double stepsize() {
             return point.stepsize();
         }
@@ -81,7 +82,7 @@ public final class ZoomLineSearch {
     }
 
     /**
-     * The Wolfe constants 0 < c1 < c2 < 1.
+     * The Wolfe constants 0 &lt; c1 &lt; c2 &lt; 1.
      *
      * @throws IllegalArgumentException naming c1 or c2 if out of range
      */
@@ -111,18 +112,22 @@ public final class ZoomLineSearch {
         return new ZoomLineSearch(c1, c2, c3, increaseFactor, maxStepsize, value);
     }
 
+    /** The sufficient-decrease constant of the Wolfe conditions. */
     public double c1() {
         return c1;
     }
 
+    /** The curvature constant of the Wolfe conditions. */
     public double c2() {
         return c2;
     }
 
+    /** The largest step size tried. */
     public double maxStepsize() {
         return maxStepsize;
     }
 
+    /** The maximum number of function evaluations per line search. */
     public int maxEvaluations() {
         return maxEvaluations;
     }

@@ -60,8 +60,10 @@ public interface CustomRule {
     record VjpOutput(Tensor[] outputs, Pullback pullback) {
     }
 
+    /** The reverse-mode rule of a custom operation: output cotangents to input cotangents. */
     @FunctionalInterface
     interface Pullback {
+        /** The cotangents of the inputs, given the cotangents of the outputs. */
         Tensor[] apply(Tensor[] outputCotangents);
     }
 }

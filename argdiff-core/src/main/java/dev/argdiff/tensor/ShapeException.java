@@ -9,6 +9,7 @@ package dev.argdiff.tensor;
 public final class ShapeException extends IllegalArgumentException implements ArgdiffFailure {
     private static final long serialVersionUID = 1L;
 
+    /** An exception with this message. */
     public ShapeException(String message) {
         super(message);
     }

@@ -7,6 +7,7 @@ public final class Shapes {
     private Shapes() {
     }
 
+    /** The shape of a scalar: no dimensions. */
     public static final int[] SCALAR = new int[0];
 
     /** The number of elements of a tensor of this shape (1 for a 0-d shape). */
@@ -52,6 +53,7 @@ public final class Shapes {
         return strides;
     }
 
+    /** The shape as text, e.g. {@code (3, 4)}. */
     public static String str(int[] shape) {
         return Arrays.toString(shape);
     }

@@ -17,6 +17,14 @@ import java.util.SplittableRandom;
  * ({@code while (error > tol)}) works inside differentiated code.
  *
  * <p>Shape errors throw {@link ShapeException} naming the operation and the shapes.
+ *
+ * <pre>{@code
+ * Tensor a = Tensor.of(new double[][] {{1, 2}, {3, 4}});    // a 2×2 matrix
+ * Tensor v = Tensor.of(1, -1);                              // a vector
+ * Tensor y = a.matmul(v).add(1.0);                          // [0, 0]: (1 − 2 + 1, 3 − 4 + 1)
+ * double total = a.sum().item();                            // 10.0
+ * Tensor rowMeans = a.mean(1);                              // [1.5, 3.5]
+ * }</pre>
  */
 public final class Tensor {
 
@@ -89,14 +97,17 @@ public final class Tensor {
         return new Tensor(Shapes.SCALAR, new double[] {value}, null);
     }
 
+    /** A tensor of zeros of this shape. */
     public static Tensor zeros(int... shape) {
         return new Tensor(shape.clone(), new double[Shapes.size("zeros", shape)], null);
     }
 
+    /** A tensor of ones of this shape. */
     public static Tensor ones(int... shape) {
         return full(1.0, shape);
     }
 
+    /** A tensor of this shape filled with {@code value}. */
     public static Tensor full(double value, int... shape) {
         double[] d = new double[Shapes.size("full", shape)];
         Arrays.fill(d, value);
@@ -177,10 +188,12 @@ public final class Tensor {
         return new Tensor(shape.clone(), d, null);
     }
 
+    /** A tensor of zeros of the shape of {@code t}. */
     public static Tensor zerosLike(Tensor t) {
         return zeros(t.shape);
     }
 
+    /** A tensor of ones of the shape of {@code t}. */
     public static Tensor onesLike(Tensor t) {
         return ones(t.shape);
     }
@@ -196,6 +209,7 @@ public final class Tensor {
         return shape;
     }
 
+    /** The number of dimensions. */
     public int rank() {
         return shape.length;
     }
@@ -306,18 +320,22 @@ public final class Tensor {
         return Dispatch.bind(new Ops.Compare(kind), x, y);
     }
 
+    /** this + other, with broadcasting. */
     public Tensor add(Tensor other) {
         return binary(Ops.BinaryKind.ADD, this, other);
     }
 
+    /** this + other. */
     public Tensor add(double other) {
         return add(scalar(other));
     }
 
+    /** this − other, with broadcasting. */
     public Tensor sub(Tensor other) {
         return binary(Ops.BinaryKind.SUB, this, other);
     }
 
+    /** this − other. */
     public Tensor sub(double other) {
         return sub(scalar(other));
     }
@@ -327,18 +345,22 @@ public final class Tensor {
         return scalar(other).sub(this);
     }
 
+    /** this · other elementwise, with broadcasting. */
     public Tensor mul(Tensor other) {
         return binary(Ops.BinaryKind.MUL, this, other);
     }
 
+    /** this · other. */
     public Tensor mul(double other) {
         return mul(scalar(other));
     }
 
+    /** this / other, with broadcasting. */
     public Tensor div(Tensor other) {
         return binary(Ops.BinaryKind.DIV, this, other);
     }
 
+    /** this / other. */
     public Tensor div(double other) {
         return div(scalar(other));
     }
@@ -348,10 +370,12 @@ public final class Tensor {
         return scalar(1.0).div(this);
     }
 
+    /** this raised to {@code exponent} elementwise, with broadcasting. */
     public Tensor pow(Tensor exponent) {
         return binary(Ops.BinaryKind.POW, this, exponent);
     }
 
+    /** this raised to {@code exponent} elementwise. */
     public Tensor pow(double exponent) {
         if (exponent == 2.0) {
             return square();
@@ -362,26 +386,32 @@ public final class Tensor {
         return pow(scalar(exponent));
     }
 
+    /** −this. */
     public Tensor neg() {
         return unary(Ops.UnaryKind.NEG, this);
     }
 
+    /** Elementwise eˣ. */
     public Tensor exp() {
         return unary(Ops.UnaryKind.EXP, this);
     }
 
+    /** Elementwise natural logarithm. */
     public Tensor log() {
         return unary(Ops.UnaryKind.LOG, this);
     }
 
+    /** Elementwise log(1 + x), accurate near 0. */
     public Tensor log1p() {
         return unary(Ops.UnaryKind.LOG1P, this);
     }
 
+    /** Elementwise eˣ − 1, accurate near 0. */
     public Tensor expm1() {
         return unary(Ops.UnaryKind.EXPM1, this);
     }
 
+    /** Elementwise square root. */
     public Tensor sqrt() {
         return unary(Ops.UnaryKind.SQRT, this);
     }
@@ -396,10 +426,12 @@ public final class Tensor {
         return unary(Ops.UnaryKind.SIGN, this);
     }
 
+    /** Elementwise x². */
     public Tensor square() {
         return mul(this);
     }
 
+    /** Elementwise hyperbolic tangent. */
     public Tensor tanh() {
         return unary(Ops.UnaryKind.TANH, this);
     }
@@ -414,10 +446,12 @@ public final class Tensor {
         return unary(Ops.UnaryKind.SOFTPLUS, this);
     }
 
+    /** Elementwise sine. */
     public Tensor sin() {
         return unary(Ops.UnaryKind.SIN, this);
     }
 
+    /** Elementwise cosine. */
     public Tensor cos() {
         return unary(Ops.UnaryKind.COS, this);
     }
@@ -433,14 +467,17 @@ public final class Tensor {
         return binary(Ops.BinaryKind.MAX, this, other);
     }
 
+    /** Elementwise max(this, other). */
     public Tensor maximum(double other) {
         return maximum(scalar(other));
     }
 
+    /** Elementwise min(this, other), with broadcasting; at a tie each operand gets half the derivative. */
     public Tensor minimum(Tensor other) {
         return binary(Ops.BinaryKind.MIN, this, other);
     }
 
+    /** Elementwise min(this, other). */
     public Tensor minimum(double other) {
         return minimum(scalar(other));
     }
@@ -466,50 +503,62 @@ public final class Tensor {
 
     // comparisons: 0/1 results, zero derivative
 
+    /** 1 where this &lt; o, else 0; zero derivative. */
     public Tensor lt(Tensor o) {
         return compare(Ops.CompareKind.LT, this, o);
     }
 
+    /** 1 where this &lt; o, else 0; zero derivative. */
     public Tensor lt(double o) {
         return lt(scalar(o));
     }
 
+    /** 1 where this ≤ o, else 0; zero derivative. */
     public Tensor le(Tensor o) {
         return compare(Ops.CompareKind.LE, this, o);
     }
 
+    /** 1 where this ≤ o, else 0; zero derivative. */
     public Tensor le(double o) {
         return le(scalar(o));
     }
 
+    /** 1 where this &gt; o, else 0; zero derivative. */
     public Tensor gt(Tensor o) {
         return compare(Ops.CompareKind.GT, this, o);
     }
 
+    /** 1 where this &gt; o, else 0; zero derivative. */
     public Tensor gt(double o) {
         return gt(scalar(o));
     }
 
+    /** 1 where this ≥ o, else 0; zero derivative. */
     public Tensor ge(Tensor o) {
         return compare(Ops.CompareKind.GE, this, o);
     }
 
+    /** 1 where this ≥ o, else 0; zero derivative. */
     public Tensor ge(double o) {
         return ge(scalar(o));
     }
 
+    /** 1 where this = o, else 0; zero derivative. */
     public Tensor eq(Tensor o) {
         return compare(Ops.CompareKind.EQ, this, o);
     }
 
+    /** 1 where this = o, else 0; zero derivative. */
     public Tensor eq(double o) {
         return eq(scalar(o));
     }
 
+    /** 1 where this ≠ o, else 0; zero derivative. */
     public Tensor ne(Tensor o) {
         return compare(Ops.CompareKind.NE, this, o);
     }
 
+    /** 1 where this ≠ o, else 0; zero derivative. */
     public Tensor ne(double o) {
         return ne(scalar(o));
     }
@@ -521,23 +570,28 @@ public final class Tensor {
         return flatten().sum(0);
     }
 
+    /** The sum along {@code axis}, which is removed. */
     public Tensor sum(int axis) {
         return sum(axis, false);
     }
 
+    /** The sum along {@code axis}, kept with length 1 if {@code keepDims}. */
     public Tensor sum(int axis, boolean keepDims) {
         int a = Shapes.axis("sum", axis, shape.length);
         return Dispatch.bind(new Ops.Reduce(0, a, keepDims), this);
     }
 
+    /** The mean of all entries (a 0-d tensor). */
     public Tensor mean() {
         return sum().div(size());
     }
 
+    /** The mean along {@code axis}, which is removed. */
     public Tensor mean(int axis) {
         return mean(axis, false);
     }
 
+    /** The mean along {@code axis}, kept with length 1 if {@code keepDims}. */
     public Tensor mean(int axis, boolean keepDims) {
         return sum(axis, keepDims).div(shape[Shapes.axis("mean", axis, shape.length)]);
     }
@@ -548,10 +602,12 @@ public final class Tensor {
         return flatten().max(0);
     }
 
+    /** The maximum along {@code axis}, which is removed. */
     public Tensor max(int axis) {
         return max(axis, false);
     }
 
+    /** The maximum along {@code axis}, kept with length 1 if {@code keepDims}. */
     public Tensor max(int axis, boolean keepDims) {
         int a = Shapes.axis("max", axis, shape.length);
         if (shape[a] == 0) {
@@ -560,15 +616,18 @@ public final class Tensor {
         return Dispatch.bind(new Ops.Reduce(1, a, keepDims), this);
     }
 
+    /** The minimum of all entries (a 0-d tensor). */
     public Tensor min() {
         requireNonEmpty("min");
         return flatten().min(0);
     }
 
+    /** The minimum along {@code axis}, which is removed. */
     public Tensor min(int axis) {
         return min(axis, false);
     }
 
+    /** The minimum along {@code axis}, kept with length 1 if {@code keepDims}. */
     public Tensor min(int axis, boolean keepDims) {
         int a = Shapes.axis("min", axis, shape.length);
         if (shape[a] == 0) {
@@ -588,10 +647,12 @@ public final class Tensor {
         return flatten().logsumexp(0);
     }
 
+    /** log Σ exp along {@code axis}, which is removed. */
     public Tensor logsumexp(int axis) {
         return logsumexp(axis, false);
     }
 
+    /** log Σ exp along {@code axis}, kept with length 1 if {@code keepDims}. */
     public Tensor logsumexp(int axis, boolean keepDims) {
         int a = Shapes.axis("logsumexp", axis, shape.length);
         Tensor m = concrete().max(a, true);

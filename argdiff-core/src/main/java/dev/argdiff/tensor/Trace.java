@@ -15,15 +15,18 @@ public abstract class Trace implements AutoCloseable {
     private final Thread owner;
     private boolean active = true;
 
+    /** A trace at the next nesting level of the calling thread. */
     protected Trace() {
         this.level = Dispatch.enter(this);
         this.owner = Thread.currentThread();
     }
 
+    /** The nesting level of this trace on its thread. */
     public final int level() {
         return level;
     }
 
+    /** Whether the transform that opened this trace is still running. */
     public final boolean isActive() {
         return active;
     }

@@ -9,15 +9,18 @@ public abstract class Tracer {
     private final Trace trace;
     private final Tensor primal;
 
+    /** A tracer of {@code trace} carrying the value {@code primal}. */
     protected Tracer(Trace trace, Tensor primal) {
         this.trace = trace;
         this.primal = primal;
     }
 
+    /** The trace this tracer belongs to. */
     public final Trace trace() {
         return trace;
     }
 
+    /** The value this tracer carries. */
     public final Tensor primal() {
         return primal;
     }

@@ -1,59 +1,124 @@
 package dev.argdiff.docs;
 
-import dev.argdiff.ad.Autodiff;
 import dev.argdiff.data.Datasets;
-import dev.argdiff.solvers.GradientDescent;
-import dev.argdiff.tensor.Tensor;
-import dev.argdiff.testing.Reference;
+import dev.argdiff.testing.PlainLinearAlgebra;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.util.function.Function;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Java example at the top of README.md, run as written, against ridge_diabetes.json. */
+/**
+ * The README's first example, FirstHypergradient.java, exactly as written there: extracted from
+ * README.md, compiled against the library, run; the numbers it prints are checked against a
+ * closed-form ridge solution (normal equations solved by plain Gaussian elimination) and its
+ * finite differences, and the README's block of expected output must be what it prints.
+ */
 class ReadmeExampleTest {
 
-    record Args(Tensor l2reg, Tensor x, Tensor y) {
-    }
+    private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern TEXT_BLOCK = Pattern.compile("```text\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern NUMBER = Pattern.compile("[-+]?\\d+\\.?\\d*(?:[eE][-+]?\\d+)?");
 
     @Test
-    void theReadmeRidgeExampleGivesTheReferenceValues() {
-        Datasets.RegressionSplit d = Datasets.diabetesSplit();
-        Tensor xTrain = Tensor.of(new int[] {d.nTrain(), d.features()}, d.xTrain());
-        Tensor yTrain = Tensor.of(d.yTrain());
-        Tensor xVal = Tensor.of(new int[] {d.nVal(), d.features()}, d.xVal());
-        Tensor yVal = Tensor.of(d.yVal());
-
-        // ---- as in README.md
-        GradientDescent<Tensor, Args> gd = GradientDescent.<Tensor, Args>of((w, a) ->
-                a.x().matmul(w).sub(a.y()).square().mean().mul(0.5).add(a.l2reg().mul(0.5).mul(w.squaredNorm())))
-            .maxiter(500);
-        Function<Tensor, Tensor> ridgeSolution = l2reg -> gd.run(Tensor.zeros(10), new Args(l2reg, xTrain, yTrain)).params();
-
-        Tensor jacobian = Autodiff.jacfwd(ridgeSolution).apply(Tensor.scalar(1.0));
-        Function<Tensor, Tensor> validationLoss = l2reg ->
-                xVal.matmul(ridgeSolution.apply(l2reg)).sub(yVal).square().mean();
-        Tensor hypergradient = Autodiff.grad(validationLoss).apply(Tensor.scalar(1.0));
-        Tensor curvature = Autodiff.hessian(validationLoss).apply(Tensor.scalar(1.0));
-        // ---- end of the README code
-
-        // The reference is at l2reg = e (θ = 1); evaluate there too, and check the chain rule dL/dθ = e·dL/dl2reg.
-        Reference.Ridge ref = Reference.ridgeDiabetes();
-        Tensor atE = Tensor.scalar(ref.l2reg());
-        Tensor dw = Autodiff.jacfwd(ridgeSolution).apply(atE);
-        for (int i = 0; i < 10; i++) {
-            assertEquals(ref.dwStarDl2reg()[i], dw.get(i), 1e-6 * Math.abs(ref.dwStarDl2reg()[i]) + 1e-9);
+    void firstHypergradientCompilesAsWrittenAndPrintsTheClosedFormValues(@TempDir Path out) throws Exception {
+        String readme = Files.readString(JavaSources.repositoryRoot().resolve("README.md"), StandardCharsets.UTF_8);
+        String source = null;
+        int after = -1;
+        Matcher m = JAVA_BLOCK.matcher(readme);
+        while (m.find()) {
+            if (m.group(1).contains("public class FirstHypergradient")) {
+                source = m.group(1);
+                after = m.end();
+                break;
+            }
         }
-        assertEquals(ref.dvalLossDtheta(), ref.l2reg() * Autodiff.grad(validationLoss).apply(atE).item(),
-                1e-6 * ref.dvalLossDtheta());
-        // At l2reg = 1: the Hessian by forward-over-reverse equals central differences of the gradient.
+        assertTrue(source != null, "README.md has no ```java block with public class FirstHypergradient");
+        ClassLoader loader = JavaSources.compile(Map.of("FirstHypergradient", source), out);
+        Method main = loader.loadClass("FirstHypergradient").getMethod("main", String[].class);
+        PrintStream saved = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            main.invoke(null, (Object) new String[0]);
+        } finally {
+            System.setOut(saved);
+        }
+        String output = printed.toString(StandardCharsets.UTF_8);
+
+        // The README shows the output right after the program.
+        Matcher text = TEXT_BLOCK.matcher(readme);
+        assertTrue(text.find(after), "README.md: no ```text block after the program");
+        assertEquals(text.group(1).strip(), output.strip(), "the README's printed output is out of date");
+
+        String[] lines = output.strip().split("\\R");
+        assertEquals(4, lines.length, output);
+        double loss = lastNumber(lines[0]);
+        double hypergradient = lastNumber(lines[1]);
+        double curvature = lastNumber(lines[2]);
+        double[] step = NUMBER.matcher(lines[3]).results().mapToDouble(r -> Double.parseDouble(r.group())).toArray();
+        double next = step[step.length - 2];
+        double nextLoss = step[step.length - 1];
+
+        Datasets.RegressionSplit d = Datasets.diabetesSplit();
+        assertEquals(closedFormLoss(d, 1.0), loss, 1e-7 * loss);
         double h = 1e-4;
-        double fd = (Autodiff.grad(validationLoss).apply(Tensor.scalar(1 + h)).item()
-                - Autodiff.grad(validationLoss).apply(Tensor.scalar(1 - h)).item()) / (2 * h);
-        assertEquals(fd, curvature.item(), 1e-5 * Math.abs(fd));
-        assertEquals(10, jacobian.size());
-        assertEquals(hypergradient.item(), Autodiff.jvp(validationLoss, Tensor.scalar(1.0), Tensor.scalar(1.0))
-                .tangent().item(), 1e-9 * Math.abs(hypergradient.item()));
+        double fd1 = (closedFormLoss(d, 1 + h) - closedFormLoss(d, 1 - h)) / (2 * h);
+        assertEquals(fd1, hypergradient, 1e-6 * Math.abs(fd1));
+        double fd2 = (closedFormLoss(d, 1 + h) - 2 * closedFormLoss(d, 1.0) + closedFormLoss(d, 1 - h)) / (h * h);
+        assertEquals(fd2, curvature, 1e-4 * Math.abs(fd2));
+        assertEquals(1 - 0.001 * hypergradient, next, 1e-9 * Math.abs(next));
+        assertEquals(closedFormLoss(d, next), nextLoss, 1e-7 * nextLoss);
+        assertTrue(nextLoss < loss, "the gradient step lowers the validation loss");
+    }
+
+    /** mean((X_val w − y_val)²) at w = (X_trᵀX_tr/n + λI)⁻¹X_trᵀy_tr/n. */
+    private static double closedFormLoss(Datasets.RegressionSplit d, double lambda) {
+        int n = d.nTrain();
+        int p = d.features();
+        double[][] a = new double[p][p];
+        double[] b = new double[p];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < p; j++) {
+                b[j] += d.xTrain()[i * p + j] * d.yTrain()[i] / n;
+                for (int k = 0; k < p; k++) {
+                    a[j][k] += d.xTrain()[i * p + j] * d.xTrain()[i * p + k] / n;
+                }
+            }
+        }
+        for (int j = 0; j < p; j++) {
+            a[j][j] += lambda;
+        }
+        double[] w = PlainLinearAlgebra.solve(a, b);
+        double loss = 0;
+        for (int i = 0; i < d.nVal(); i++) {
+            double r = -d.yVal()[i];
+            for (int j = 0; j < p; j++) {
+                r += d.xVal()[i * p + j] * w[j];
+            }
+            loss += r * r / d.nVal();
+        }
+        return loss;
+    }
+
+    private static double[] numbers(String line) {
+        // Only the numbers after the colon: labels contain digits too ("l2reg = 1", "d²").
+        Matcher m = NUMBER.matcher(line.substring(line.indexOf(':') + 1));
+        return m.results().mapToDouble(r -> Double.parseDouble(r.group())).toArray();
+    }
+
+    private static double lastNumber(String line) {
+        double[] all = numbers(line);
+        return all[all.length - 1];
     }
 }

@@ -1,6 +1,7 @@
 package dev.argdiff.examples;
 
 import dev.argdiff.examples.output.ImageGrid;
+import dev.argdiff.examples.output.Summary;
 import dev.argdiff.examples.output.JsonOutput;
 import dev.argdiff.examples.output.OutputFiles;
 import dev.argdiff.examples.output.Plots;
@@ -8,6 +9,7 @@ import dev.argdiff.examples.output.Progress;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -90,16 +92,38 @@ final class DistillationCommand implements Callable<Integer> {
                 progress.step();
             });
         }
+        List<DistillationExample.Step> all = result.steps();
+        DistillationExample.Step first = all.get(0);
+        DistillationExample.Step last = all.get(all.size() - 1);
+        Summary.titled("Summary")
+                .shown("heldOutAccuracyFirst", "held-out accuracy at step 1", first.heldOutAccuracy(),
+                        String.format(Locale.ROOT, "%.2f %%", 100 * first.heldOutAccuracy()))
+                .shown("heldOutAccuracyLast", "held-out accuracy at step " + last.step(), last.heldOutAccuracy(),
+                        String.format(Locale.ROOT, "%.2f %% (a model trained on the 10 distilled images alone)",
+                                100 * last.heldOutAccuracy()))
+                .value("heldOutLossFirst", "held-out loss at step 1", first.heldOutLoss(), "%.6f")
+                .value("heldOutLossLast", "held-out loss at step " + last.step(), last.heldOutLoss(), "%.6f")
+                .json("steps", all.size())
+                .print(streams.out(), json);
         if (plot != null) {
             var steps = result.steps();
             Plots.line("Dataset distillation by implicit differentiation (digits)").axes("step", "loss")
                     .series("training loss (outer)", steps, DistillationExample.Step::step, DistillationExample.Step::loss)
                     .series("held-out loss", steps, DistillationExample.Step::step, DistillationExample.Step::heldOutLoss)
                     .writePng(plot);
+            Path accuracyFile = Plots.sibling(plot, "-accuracy");
+            Plots.line("Held-out accuracy of a model trained on the distilled images").axes("step", "held-out accuracy (%)")
+                    .series("held-out accuracy", steps, DistillationExample.Step::step, s -> 100 * s.heldOutAccuracy())
+                    .writePng(accuracyFile);
             Path imagesFile = Plots.sibling(plot, "-images");
-            ImageGrid.write(imagesFile, result.images(), 8, 8, 5);
+            List<String> labels = new java.util.ArrayList<>();
+            for (int c = 0; c < result.images().length; c++) {
+                labels.add("digit " + c);
+            }
+            ImageGrid.write(imagesFile, result.images(), 8, 8, 5, "Distilled images after " + steps.size()
+                    + " steps (one per digit)", labels);
             if (!json) {
-                streams.out().println("plots written to " + plot + " and " + imagesFile);
+                streams.out().println("plots written to " + plot + ", " + accuracyFile + " and " + imagesFile);
             }
         }
         return Main.EXIT_OK;

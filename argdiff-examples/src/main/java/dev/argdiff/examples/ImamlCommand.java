@@ -3,6 +3,7 @@ package dev.argdiff.examples;
 import dev.argdiff.examples.output.JsonOutput;
 import dev.argdiff.examples.output.OutputFiles;
 import dev.argdiff.examples.output.Plots;
+import dev.argdiff.examples.output.Summary;
 import dev.argdiff.examples.output.Progress;
 
 import java.io.IOException;
@@ -78,7 +79,8 @@ final class ImamlCommand implements Callable<Integer> {
     private boolean json;
 
     @Option(names = "--plot", paramLabel = "FILE.png",
-            description = "Write a PNG of the meta-training and held-out losses against the step.")
+            description = "Write a PNG of the held-out loss of iMAML and of MAML against the step (the other method is run "
+                    + "too, with the same options and seed).")
     private Path plot;
 
     ImamlCommand(Streams streams) {
@@ -113,19 +115,34 @@ final class ImamlCommand implements Callable<Integer> {
                 progress.step();
             });
         }
-        if (!json) {
-            streams.out().printf(Locale.ROOT, "held-out loss after adaptation: %.6f from theta = 0, %.6f from the "
-                    + "meta-learned theta%n", result.steps().get(0).heldOutLoss(),
-                    result.finalHeldOutLoss());
-        }
+        Summary.titled("Summary")
+                .value("heldOutLossFromZero", "held-out loss after adaptation from θ = 0",
+                        result.steps().get(0).heldOutLoss(), "%.6f")
+                .value("heldOutLossFinal", "held-out loss after adaptation from the meta-learned θ",
+                        result.finalHeldOutLoss(), "%.6f")
+                .shown("finalTheta", "final θ (bias, then one weight per center)", result.theta(),
+                        java.util.Arrays.stream(result.theta()).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v))
+                                .collect(java.util.stream.Collectors.joining(", ", "[", "]")))
+                .json("method", maml ? "MAML" : "iMAML")
+                .json("steps", result.steps().size())
+                .print(streams.out(), json);
         if (plot != null) {
-            var steps = result.steps();
-            Plots.line((maml ? "MAML" : "iMAML") + " on sinusoid regression").axes("step", "query loss after adaptation")
-                    .series("meta-training batch", steps, ImamlExample.Step::step, ImamlExample.Step::loss)
-                    .series("held-out tasks", steps, ImamlExample.Step::step, ImamlExample.Step::heldOutLoss)
+            // Both methods on one chart: the other one is run with the same options and seed.
+            ImamlExample.Options otherOptions = new ImamlExample.Options(!maml, steps, learningRate, lambda, tasks, shots,
+                    queries, heldOutTasks, innerSteps, innerMaxiter, innerTol, seed);
+            ImamlExample.Result other = ImamlExample.run(otherOptions, s -> { });
+            ImamlExample.Result imaml = maml ? other : result;
+            ImamlExample.Result unrolled = maml ? result : other;
+            Plots.line("iMAML vs MAML on sinusoid regression: held-out tasks").axes("step",
+                            "held-out query loss after adaptation")
+                    .series("iMAML (implicit meta-gradient)", imaml.steps(), ImamlExample.Step::step,
+                            ImamlExample.Step::heldOutLoss)
+                    .series("MAML (" + innerSteps + " unrolled steps)", unrolled.steps(), ImamlExample.Step::step,
+                            ImamlExample.Step::heldOutLoss)
                     .writePng(plot);
             if (!json) {
-                streams.out().println("plot written to " + plot);
+                streams.out().println("plot written to " + plot + " (iMAML and MAML; the other one was run with the "
+                        + "same options and seed)");
             }
         }
         return Main.EXIT_OK;

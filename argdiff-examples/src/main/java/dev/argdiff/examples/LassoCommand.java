@@ -116,6 +116,7 @@ final class LassoCommand implements Callable<Integer> {
             streams.out().printf(Locale.ROOT, "final theta = %.10f (lambda = %.6f)%n", result.finalTheta(),
                     Math.exp(result.finalTheta()));
         }
+        LassoReport.summary(RegressionData.load(data), result).print(streams.out(), json);
         if (plot != null) {
             writePlots(result);
         }
@@ -129,12 +130,8 @@ final class LassoCommand implements Callable<Integer> {
                 .axes("step", "validation loss")
                 .series("validation loss", steps, LassoExample.Step::step, LassoExample.Step::loss).writePng(plot);
         Path pathFile = Plots.sibling(plot, "-path");
-        Plots.LineChart chart = Plots.line("Lasso coefficient path").axes("step", "coefficient");
-        for (int j = 0; j < steps.get(0).coefficients().length; j++) {
-            int feature = j;
-            chart = chart.series("w" + j, steps, LassoExample.Step::step, s -> s.coefficients()[feature]);
-        }
-        chart.writePng(pathFile);
+        LassoReport.pathPlot(pathFile, data == null ? "diabetes" : String.valueOf(data.getFileName()),
+                RegressionData.load(data), Math.exp(result.finalTheta()));
         if (!json) {
             streams.out().println("plots written to " + plot + " and " + pathFile);
         }

@@ -23,7 +23,7 @@ public final class PowerIteration {
      * pseudo-random start, stopping when ‖Av − λv‖ ≤ tol·|λ|. For a symmetric matrix an
      * eigenvalue then lies within tol·|λ| of λ.
      *
-     * @throws IllegalArgumentException if the sizes do not match, maxIterations < 1 or tol ≤ 0
+     * @throws IllegalArgumentException if the sizes do not match, maxIterations &lt; 1 or tol ≤ 0
      */
     public static Result largest(double[] a, int dim, int maxIterations, double tol) {
         if (dim < 1 || a.length != (long) dim * dim) {

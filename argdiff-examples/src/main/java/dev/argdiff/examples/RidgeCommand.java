@@ -2,7 +2,6 @@ package dev.argdiff.examples;
 
 import dev.argdiff.examples.output.JsonOutput;
 import dev.argdiff.examples.output.OutputFiles;
-import dev.argdiff.examples.output.Plots;
 import dev.argdiff.examples.output.Progress;
 
 import java.io.IOException;
@@ -44,10 +43,10 @@ final class RidgeCommand implements Callable<Integer> {
     private Path data;
 
     @Option(names = "--json", description = "Print one JSON object per step (loss, theta, hypergradient, "
-            + "inner iterations and residual, adjoint residual) instead of text.")
+            + "inner iterations and residual, adjoint residual) instead of text, then the summary as {\"summary\": {...}}.")
     private boolean json;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write a PNG of the validation loss against the step.")
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write a PNG of the validation loss against λ over a grid, with the Adam iterates marked on the curve.")
     private Path plot;
 
     RidgeCommand(Streams streams) {
@@ -58,31 +57,27 @@ final class RidgeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         OutputFiles.checkPlot(plot, false, data);
         RidgeExample.Options options = new RidgeExample.Options(steps, learningRate, theta, innerMaxiter);
+        RegressionData regression = RegressionData.load(data);
         JsonOutput jsonOut = new JsonOutput(streams.out());
+        if (!json) {
+            RidgeReport.printIntro(streams.out(), options, data, regression);
+            RidgeReport.printHeader(streams.out());
+        }
         RidgeExample.Result result;
-        try (Progress progress = Progress.start("ridge", steps, !json)) {
+        try (Progress progress = Progress.start("ridge", steps)) {
             result = RidgeExample.run(options, data, s -> {
                 if (json) {
                     jsonOut.step(s);
                 } else {
-                    if (s.step() == 1) {
-                        streams.out().println("step  validation loss        theta          d loss/d theta   inner CG  "
-                                + "adjoint residual");
-                    }
                     streams.out().printf("%4d  %.10f  %.10f  %14.6f   %3d it.   %.2e%n", s.step(), s.loss(), s.theta(),
                             s.hypergradient(), s.innerIterations(), s.adjointResidual());
                 }
                 progress.step();
             });
         }
-        if (!json) {
-            streams.out().printf("final theta = %.10f (l2reg = %.6f)%n", result.finalTheta(), Math.exp(result.finalTheta()));
-        }
+        RidgeReport.summary(options, regression, result).print(streams.out(), json);
         if (plot != null) {
-            Plots.line("Ridge hyperparameter optimization (" + (data == null ? "diabetes" : data.getFileName()) + ")")
-                    .axes("step", "validation loss")
-                    .series("validation loss", result.steps(), RidgeExample.Step::step, RidgeExample.Step::loss)
-                    .writePng(plot);
+            RidgeReport.plot(plot, data == null ? "diabetes" : String.valueOf(data.getFileName()), regression, result);
             if (!json) {
                 streams.out().println("plot written to " + plot);
             }

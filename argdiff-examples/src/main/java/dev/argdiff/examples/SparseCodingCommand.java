@@ -1,6 +1,7 @@
 package dev.argdiff.examples;
 
 import dev.argdiff.examples.output.ImageGrid;
+import dev.argdiff.examples.output.Summary;
 import dev.argdiff.examples.output.JsonOutput;
 import dev.argdiff.examples.output.OutputFiles;
 import dev.argdiff.examples.output.Plots;
@@ -8,6 +9,7 @@ import dev.argdiff.examples.output.Progress;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -118,13 +120,31 @@ final class SparseCodingCommand implements Callable<Integer> {
                 progress.step();
             });
         }
+        List<SparseCodingExample.Step> all = result.steps();
+        Summary.titled("Summary")
+                .value("lossFirst", "reconstruction loss at step 1", all.get(0).loss(), "%.6f")
+                .value("lossLast", "reconstruction loss at step " + all.get(all.size() - 1).step(),
+                        all.get(all.size() - 1).loss(), "%.6f")
+                .shown("relativeErrorLast", "relative error ‖X − C·D‖²/‖X‖² at the last step",
+                        all.get(all.size() - 1).relativeError(),
+                        String.format(Locale.ROOT, "%.4f", all.get(all.size() - 1).relativeError()))
+                .shown("densityLast", "non-zero codes at the last step", all.get(all.size() - 1).density(),
+                        String.format(Locale.ROOT, "%.1f %%", 100 * all.get(all.size() - 1).density()))
+                .json("atoms", result.dictionary().length)
+                .json("steps", all.size())
+                .print(streams.out(), json);
         if (plot != null) {
             Plots.line("Dictionary learning by implicit differentiation (digits)").axes("step", "reconstruction loss")
                     .series("reconstruction loss", result.steps(), SparseCodingExample.Step::step,
                             SparseCodingExample.Step::loss)
                     .writePng(plot);
             Path atomsFile = Plots.sibling(plot, "-atoms");
-            ImageGrid.write(atomsFile, result.dictionary(), 8, 8, 8);
+            List<String> labels = new java.util.ArrayList<>();
+            for (int k = 0; k < result.dictionary().length; k++) {
+                labels.add("atom " + k);
+            }
+            ImageGrid.write(atomsFile, result.dictionary(), 8, 8, 8, "Learned dictionary atoms (8×8) after "
+                    + all.size() + " steps", labels);
             if (!json) {
                 streams.out().println("plots written to " + plot + " and " + atomsFile);
             }

@@ -102,8 +102,12 @@ class DistillationExampleTest {
         MainTest.Run r = MainTest.run("example", "distillation", "--steps", "3", "--json", "--plot", png.toString());
         assertEquals(0, r.status(), r.err());
         String[] lines = r.out().strip().split("\n");
-        assertEquals(3, lines.length, r.out());
+        assertEquals(4, lines.length, r.out());
         JsonObject last = JsonParser.parseString(lines[2]).getAsJsonObject();
+        JsonObject summary = JsonParser.parseString(lines[3]).getAsJsonObject().getAsJsonObject("summary");
+        assertEquals(last.get("heldOutAccuracy").getAsDouble(), summary.get("heldOutAccuracyLast").getAsDouble(), 0.0);
+        assertEquals(JsonParser.parseString(lines[0]).getAsJsonObject().get("heldOutLoss").getAsDouble(),
+                summary.get("heldOutLossFirst").getAsDouble(), 0.0);
         assertEquals(3, last.get("step").getAsInt());
         for (String key : new String[] {"loss", "gradientNorm", "heldOutLoss", "heldOutAccuracy", "innerIterations",
                 "innerError", "adjointResidual"}) {
@@ -111,6 +115,7 @@ class DistillationExampleTest {
         }
         assertTrue(Files.size(png) > 1000);
         assertTrue(Files.size(dir.resolve("dd-images.png")) > 1000);
+        assertTrue(Files.size(dir.resolve("dd-accuracy.png")) > 1000);
         MainTest.Run text = MainTest.run("example", "distillation", "--steps", "1");
         assertEquals(0, text.status(), text.err());
         assertTrue(text.out().contains("held-out accuracy"), text.out());

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ridge and lasso commands end to end: JSON output, plots, user data files and their errors. */
@@ -23,11 +24,59 @@ class ExampleCommandsTest {
         MainTest.Run r = MainTest.run("example", "ridge", "--steps", "2", "--json");
         assertEquals(0, r.status(), r.err());
         String[] lines = r.out().strip().split("\n");
-        assertEquals(2, lines.length, r.out());
+        assertEquals(3, lines.length, r.out());
         JsonObject first = JsonParser.parseString(lines[0]).getAsJsonObject();
         assertEquals(28571.122030179566, first.get("loss").getAsDouble(), 1e-6);
         assertEquals(325.7625725279274, first.get("hypergradient").getAsDouble(), 1e-6);
         assertTrue(first.has("innerIterations") && first.has("adjointResidual"), lines[0]);
+        // The last record is the summary; its baselines are closed forms of the validation targets.
+        JsonObject summary = JsonParser.parseString(lines[2]).getAsJsonObject().getAsJsonObject("summary");
+        dev.argdiff.data.Datasets.RegressionSplit d = dev.argdiff.data.Datasets.diabetesSplit();
+        double zero = 0;
+        double trainMean = 0;
+        double meanBaseline = 0;
+        for (double y : d.yTrain()) {
+            trainMean += y / d.nTrain();
+        }
+        for (double y : d.yVal()) {
+            zero += y * y / d.nVal();
+            meanBaseline += (y - trainMean) * (y - trainMean) / d.nVal();
+        }
+        assertEquals(zero, summary.get("baselineZero").getAsDouble(), 1e-9 * zero);
+        assertEquals(meanBaseline, summary.get("baselineTrainingMean").getAsDouble(), 1e-9 * meanBaseline);
+        assertEquals(28571.122030179566, summary.get("validationLossBefore").getAsDouble(), 1e-6);
+        assertFalse(summary.get("outerConverged").getAsBoolean());
+        // The loss after two Adam steps: ridge_diabetes.json's adam_example.losses[2] (JAXopt's run, whose
+        // CG solve is inexact at the 1e-4 level; the summary solves exactly at the final θ).
+        assertEquals(28564.56008587608, summary.get("validationLossAfter").getAsDouble(), 2e-4);
+    }
+
+    @Test
+    void ridgeSummarysAdviceFinishesTheOuterLoop() {
+        // The text summary says --learning-rate 0.1 --steps 300 reaches a stationary point near λ ≈ 0.064.
+        MainTest.Run r = MainTest.run("example", "ridge", "--learning-rate", "0.1", "--steps", "300", "--json");
+        assertEquals(0, r.status(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        JsonObject summary = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject().getAsJsonObject("summary");
+        assertTrue(summary.get("outerConverged").getAsBoolean(), lines[lines.length - 1]);
+        assertEquals(0.064, summary.get("finalLambda").getAsDouble(), 0.0005);
+        // A stationary point of the closed-form validation loss: central differences in θ vanish there.
+        double theta = summary.get("finalTheta").getAsDouble();
+        RegressionData data = RegressionData.load();
+        double h = 1e-4;
+        double slope = (RidgeReport.validationLoss(data, Math.exp(theta + h))
+                - RidgeReport.validationLoss(data, Math.exp(theta - h))) / (2 * h);
+        assertEquals(0, slope, 0.05);
+    }
+
+    @Test
+    void ridgeTextOpensWithWhatItDoesAndEndsWithTheSummary() {
+        MainTest.Run r = MainTest.run("example", "ridge", "--steps", "3");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("Ridge regression on the diabetes data"), r.out());
+        assertTrue(r.out().contains("columns: validation loss = mean squared error"), r.out());
+        assertTrue(r.out().contains("outer loop: NOT converged after 3 steps"), r.out());
+        assertTrue(r.out().contains("--learning-rate 0.1"), r.out());
     }
 
     @Test

@@ -133,7 +133,12 @@ class ImamlExampleTest {
                     : MainTest.run("example", "imaml", "--steps", "2", "--held-out-tasks", "5", "--json");
             assertEquals(0, r.status(), r.err());
             String[] lines = r.out().strip().split("\n");
-            assertEquals(2, lines.length, r.out());
+            assertEquals(3, lines.length, r.out());
+            JsonObject summary = JsonParser.parseString(lines[2]).getAsJsonObject().getAsJsonObject("summary");
+            assertEquals(21, summary.getAsJsonArray("finalTheta").size(), lines[2]);
+            assertEquals(maml ? "MAML" : "iMAML", summary.get("method").getAsString());
+            assertEquals(JsonParser.parseString(lines[0]).getAsJsonObject().get("heldOutLoss").getAsDouble(),
+                    summary.get("heldOutLossFromZero").getAsDouble(), 0.0);
             JsonObject first = JsonParser.parseString(lines[0]).getAsJsonObject();
             for (String key : new String[] {"step", "loss", "gradientNorm", "heldOutLoss", "innerIterations"}) {
                 assertTrue(first.has(key), key + " in " + lines[0]);

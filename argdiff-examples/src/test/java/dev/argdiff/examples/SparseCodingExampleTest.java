@@ -129,13 +129,19 @@ class SparseCodingExampleTest {
                 "--json", "--plot", png.toString());
         assertEquals(0, r.status(), r.err());
         String[] lines = r.out().strip().split("\n");
-        assertEquals(2, lines.length, r.out());
+        assertEquals(3, lines.length, r.out());
         JsonObject first = JsonParser.parseString(lines[0]).getAsJsonObject();
         assertEquals(1, first.get("step").getAsInt());
         for (String key : new String[] {"loss", "relativeError", "gradientNorm", "density", "innerIterations",
                 "innerError", "adjointResidual"}) {
             assertTrue(first.has(key), key + " in " + lines[0]);
         }
+        // The last record is the summary, repeating the steps' first and last losses.
+        JsonObject summary = JsonParser.parseString(lines[2]).getAsJsonObject().getAsJsonObject("summary");
+        assertEquals(first.get("loss").getAsDouble(), summary.get("lossFirst").getAsDouble(), 0.0);
+        assertEquals(JsonParser.parseString(lines[1]).getAsJsonObject().get("loss").getAsDouble(),
+                summary.get("lossLast").getAsDouble(), 0.0);
+        assertEquals(6, summary.get("atoms").getAsInt());
         assertTrue(Files.size(png) > 1000);
         assertTrue(Files.size(dir.resolve("sc-atoms.png")) > 1000);
     }

@@ -15,8 +15,11 @@ public class NotPositiveDefiniteException extends NumericalFailureException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The operation that failed. */
     private final String operation;
+    /** The order of the matrix. */
     private final int size;
+    /** The order of the first leading minor that is not positive definite. */
     private final int leadingMinorOrder;
 
     /**

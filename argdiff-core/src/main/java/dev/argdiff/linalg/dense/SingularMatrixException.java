@@ -27,11 +27,17 @@ public class SingularMatrixException extends NumericalFailureException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The operation that failed. */
     private final String operation;
+    /** The number of rows of the matrix. */
     private final int rows;
+    /** The number of columns of the matrix. */
     private final int cols;
+    /** The index of the zero pivot, or -1. */
     private final int pivotIndex;
+    /** The estimated reciprocal condition number. */
     private final double rcond;
+    /** The reciprocal condition number below which the matrix counts as singular. */
     private final double threshold;
 
     /**

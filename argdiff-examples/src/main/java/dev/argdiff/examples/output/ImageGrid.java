@@ -47,6 +47,61 @@ public final class ImageGrid {
      *         height·width, a value is not finite, or a size is not positive
      */
     public static Path write(Path file, double[][] images, int height, int width, int columns) throws IOException {
+        return writeImage(file, render(images, height, width, columns));
+    }
+
+    /**
+     * Writes the images as a grid PNG under a title, with a label under each image (for example
+     * the class a distilled image stands for). Arguments as {@link #write(Path, double[][], int, int, int)}.
+     *
+     * @param title  one line above the grid
+     * @param labels one short label per image, or null for none
+     * @throws IllegalArgumentException as the other form, or if labels has another length than images
+     */
+    public static Path write(Path file, double[][] images, int height, int width, int columns, String title,
+                             java.util.List<String> labels) throws IOException {
+        if (labels != null && images != null && labels.size() != images.length) {
+            throw new IllegalArgumentException("ImageGrid: " + labels.size() + " labels for " + images.length + " images");
+        }
+        BufferedImage grid = render(images, height, width, columns);
+        int cols = Math.min(columns, images.length);
+        int rows = (images.length + cols - 1) / cols;
+        int cellW = width * SCALE;
+        int cellH = height * SCALE;
+        int titleH = 34;
+        int labelH = labels == null ? 0 : 18;
+        int imgW = Math.max(grid.getWidth(), 480);
+        int imgH = titleH + rows * (cellH + GAP + labelH) + GAP;
+        BufferedImage out = new BufferedImage(imgW, imgH, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        try {
+            g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(java.awt.Color.WHITE);
+            g.fillRect(0, 0, imgW, imgH);
+            g.setColor(java.awt.Color.BLACK);
+            g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 15));
+            java.awt.FontMetrics fm = g.getFontMetrics();
+            g.drawString(title, Math.max(4, (imgW - fm.stringWidth(title)) / 2), 22);
+            int left = (imgW - grid.getWidth()) / 2;
+            g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
+            fm = g.getFontMetrics();
+            for (int i = 0; i < images.length; i++) {
+                int gx = GAP + (i % cols) * (cellW + GAP);
+                int gy = GAP + (i / cols) * (cellH + GAP);
+                int y0 = titleH + (i / cols) * (cellH + GAP + labelH);
+                g.drawImage(grid.getSubimage(gx, gy, cellW, cellH), left + gx, y0, null);
+                if (labels != null) {
+                    String label = labels.get(i);
+                    g.drawString(label, left + gx + (cellW - fm.stringWidth(label)) / 2, y0 + cellH + 14);
+                }
+            }
+        } finally {
+            g.dispose();
+        }
+        return writeImage(file, out);
+    }
+
+    private static BufferedImage render(double[][] images, int height, int width, int columns) {
         if (images == null || images.length == 0) {
             throw new IllegalArgumentException("ImageGrid: no image to draw");
         }
@@ -104,6 +159,10 @@ public final class ImageGrid {
                 }
             }
         }
+        return out;
+    }
+
+    private static Path writeImage(Path file, BufferedImage out) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

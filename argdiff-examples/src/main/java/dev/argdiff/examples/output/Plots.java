@@ -41,6 +41,14 @@ public final class Plots {
     /** Default image size in pixels. */
     public static final int DEFAULT_HEIGHT = 600;
 
+    /** Okabe-Ito colours without black (kept for marker lines) and yellow (faint on white), then four more. */
+    private static final java.awt.Color[] PALETTE = {
+        new java.awt.Color(0, 114, 178), new java.awt.Color(213, 94, 0), new java.awt.Color(0, 158, 115),
+        new java.awt.Color(204, 121, 167), new java.awt.Color(86, 180, 233), new java.awt.Color(230, 159, 0),
+        new java.awt.Color(117, 112, 179), new java.awt.Color(170, 0, 0), new java.awt.Color(120, 120, 120),
+        new java.awt.Color(150, 75, 0),
+    };
+
     private Plots() {
     }
 
@@ -78,7 +86,12 @@ public final class Plots {
         private int width = DEFAULT_WIDTH;
         private int height = DEFAULT_HEIGHT;
         private boolean logY;
+        private boolean logX;
         private final Map<String, double[][]> series = new LinkedHashMap<>();
+        /** Names of the series drawn as markers only (points, not a line). */
+        private final java.util.Set<String> markerSeries = new java.util.HashSet<>();
+        /** Vertical marker lines: name → x. */
+        private final Map<String, Double> verticals = new LinkedHashMap<>();
 
         private LineChart(String title) {
             this.title = title == null ? "" : title;
@@ -109,6 +122,41 @@ public final class Plots {
         /** A logarithmic y axis; every y value must then be positive. */
         public LineChart logY(boolean logY) {
             this.logY = logY;
+            return this;
+        }
+
+        /** A logarithmic x axis; every x value must then be positive. */
+        public LineChart logX(boolean logX) {
+            this.logX = logX;
+            return this;
+        }
+
+        /**
+         * Adds a named series drawn as markers without a connecting line (for example the
+         * iterates of an optimizer on top of a curve); the arrays are copied.
+         *
+         * @throws IllegalArgumentException as {@link #series(String, double[], double[])}
+         */
+        public LineChart points(String name, double[] x, double[] y) {
+            series(name, x, y);
+            markerSeries.add(name);
+            return this;
+        }
+
+        /**
+         * Marks {@code x} with a dashed black vertical line across the data, named in the legend
+         * (for example the λ an optimizer selected).
+         *
+         * @throws IllegalArgumentException if x is not finite or the name is empty or already used
+         */
+        public LineChart verticalLine(String name, double x) {
+            if (name == null || name.isBlank() || series.containsKey(name) || verticals.containsKey(name)) {
+                throw new IllegalArgumentException("Plots: a vertical line needs a new, non-empty name, got '" + name + "'");
+            }
+            if (!Double.isFinite(x)) {
+                throw new IllegalArgumentException("Plots: vertical line '" + name + "' at x = " + x);
+            }
+            verticals.put(name, x);
             return this;
         }
 
@@ -156,6 +204,17 @@ public final class Plots {
             if (series.isEmpty()) {
                 throw new IllegalStateException("Plots: chart '" + title + "' has no series to draw");
             }
+            if (logX) {
+                for (Map.Entry<String, double[][]> e : series.entrySet()) {
+                    double[] x = e.getValue()[0];
+                    for (int i = 0; i < x.length; i++) {
+                        if (x[i] <= 0) {
+                            throw new IllegalArgumentException("Plots: series '" + e.getKey() + "' has x[" + i + "] = "
+                                    + x[i] + ", which a logarithmic axis cannot show");
+                        }
+                    }
+                }
+            }
             if (logY) {
                 for (Map.Entry<String, double[][]> e : series.entrySet()) {
                     double[] y = e.getValue()[1];
@@ -169,15 +228,44 @@ public final class Plots {
             }
             XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
                     .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+            // The legend sits below the plot area, so it never covers data; colours are the
+            // Okabe-Ito palette, distinguishable also with the common colour-vision deficiencies.
             chart.getStyler()
                     .setYAxisLogarithmic(logY)
-                    .setLegendPosition(Styler.LegendPosition.InsideNE)
+                    .setXAxisLogarithmic(logX)
+                    .setLegendPosition(Styler.LegendPosition.OutsideS)
+                    .setLegendLayout(Styler.LegendLayout.Horizontal)
                     .setChartBackgroundColor(java.awt.Color.WHITE)
+                    .setPlotBackgroundColor(java.awt.Color.WHITE)
+                    .setSeriesColors(PALETTE)
+                    .setMarkerSize(7)
                     .setAntiAlias(true);
             for (Map.Entry<String, double[][]> e : series.entrySet()) {
                 XYSeries s = chart.addSeries(e.getKey(), e.getValue()[0], e.getValue()[1]);
+                if (markerSeries.contains(e.getKey())) {
+                    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                    s.setMarker(SeriesMarkers.CIRCLE);
+                } else {
+                    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                    s.setMarker(SeriesMarkers.NONE);
+                }
+            }
+            double yLow = Double.POSITIVE_INFINITY;
+            double yHigh = Double.NEGATIVE_INFINITY;
+            for (double[][] xy : series.values()) {
+                for (double v : xy[1]) {
+                    yLow = Math.min(yLow, v);
+                    yHigh = Math.max(yHigh, v);
+                }
+            }
+            for (Map.Entry<String, Double> e : verticals.entrySet()) {
+                XYSeries s = chart.addSeries(e.getKey(), new double[] {e.getValue(), e.getValue()},
+                        new double[] {yLow, yHigh});
                 s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
                 s.setMarker(SeriesMarkers.NONE);
+                s.setLineColor(java.awt.Color.BLACK);
+                s.setLineStyle(new java.awt.BasicStroke(2f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER,
+                        10f, new float[] {8f, 6f}, 0f));
             }
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

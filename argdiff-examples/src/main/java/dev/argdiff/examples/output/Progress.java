@@ -1,14 +1,13 @@
 package dev.argdiff.examples.output;
 
-import java.io.Console;
-import java.lang.reflect.Method;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progress bar on standard error that shows only on an interactive terminal and is silent
- * otherwise (CI, pipes, redirected output), so that logs and {@code --json} output stay clean.
+ * A progress bar on standard error, drawn only when standard error is a terminal and standard
+ * output is not (see {@link #interactive()}): it never interleaves with table rows, and CI logs
+ * and pipes stay clean.
  *
  * <pre>{@code
  * try (Progress progress = Progress.start("outer steps", steps, !json)) {
@@ -52,24 +51,19 @@ public final class Progress implements AutoCloseable {
                 .build());
     }
 
+    /** The system property the {@code argdiff} launcher sets to {@code true} when a bar may be drawn. */
+    public static final String PROPERTY = "argdiff.progress";
+
     /**
-     * Whether the JVM runs attached to an interactive terminal: {@link System#console()} exists
-     * and, on Java 22 and later (where it exists even for redirected streams), says it is a
-     * terminal.
+     * Whether a bar may be drawn: only when standard error is a terminal and standard output is
+     * not (redirected to a file or a pipe), so the bar never lands between the rows of a table
+     * printed to the same screen, and a long run whose results go to a file still shows progress.
+     * Java cannot tell whether standard error is a terminal, so the {@code argdiff} launcher
+     * decides ({@code [ -t 2 ] && ! [ -t 1 ]}) and passes {@code -Dargdiff.progress=true}; without
+     * it (tests, CI, {@code java -jar} directly) nothing is drawn.
      */
     public static boolean interactive() {
-        Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            Method isTerminal = Console.class.getMethod("isTerminal");
-            return (Boolean) isTerminal.invoke(console);
-        } catch (NoSuchMethodException e) {
-            return true; // Java 17..21: a console exists only for a terminal
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return false;
-        }
+        return Boolean.getBoolean(PROPERTY);
     }
 
     /** Whether this progress bar is drawn. */

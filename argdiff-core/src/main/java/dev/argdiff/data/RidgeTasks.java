@@ -20,8 +20,8 @@ import java.util.SplittableRandom;
  *            outer  L_t(θ) = ½·mean((A_val w*(λ) − b_val)²)
  * </pre>
  * Data of a task: A, A_val with standard normal entries, a true w with standard normal entries,
- * b = A w + noise and b_val = A_val w + noise (noise standard deviation 1/2). Tasks are drawn
- * from {@code new SplittableRandom(seed)}, in order, so a list is reproducible from its seed.
+ * b = A w + noise and b_val = A_val w + noise (noise standard deviation 1/2). Task i of a seed is
+ * reproducible on its own ({@link #task}).
  */
 public final class RidgeTasks {
     private RidgeTasks() {
@@ -69,15 +69,32 @@ public final class RidgeTasks {
         if (rows < 1 || cols < 1) {
             throw new IllegalArgumentException("RidgeTasks.generate: rows and cols must be >= 1, got " + rows + "x" + cols);
         }
-        SplittableRandom rng = new SplittableRandom(seed);
         List<Task> tasks = new ArrayList<>(count);
         for (int t = 0; t < count; t++) {
-            double[] w = gaussian(rng, cols);
-            double[] a = gaussian(rng, rows * cols);
-            double[] aVal = gaussian(rng, rows * cols);
-            tasks.add(new Task(rows, cols, a, targets(rng, a, w, rows, cols), aVal, targets(rng, aVal, w, rows, cols)));
+            tasks.add(task(seed, t, rows, cols));
         }
         return tasks;
+    }
+
+    /**
+     * Task number {@code index} of the list {@link #generate} makes from {@code seed}, built on its
+     * own (from {@code new SplittableRandom(seed + index·0x9E3779B97F4A7C15)}), so that tasks can be
+     * generated where they are used (on Spark executors) instead of shipped.
+     *
+     * @throws IllegalArgumentException if a size is < 1 or index < 0
+     */
+    public static Task task(long seed, long index, int rows, int cols) {
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("RidgeTasks.task: rows and cols must be >= 1, got " + rows + "x" + cols);
+        }
+        if (index < 0) {
+            throw new IllegalArgumentException("RidgeTasks.task: index must be >= 0, got " + index);
+        }
+        SplittableRandom rng = new SplittableRandom(seed + index * 0x9E3779B97F4A7C15L);
+        double[] w = gaussian(rng, cols);
+        double[] a = gaussian(rng, rows * cols);
+        double[] aVal = gaussian(rng, rows * cols);
+        return new Task(rows, cols, a, targets(rng, a, w, rows, cols), aVal, targets(rng, aVal, w, rows, cols));
     }
 
     private static double[] gaussian(SplittableRandom rng, int n) {

@@ -157,6 +157,22 @@ class BatchTest {
     }
 
     @Test
+    void aTaskWithNaNInItsDesignMatrixIsRefusedWithItsIdAndTheSolversError() {
+        List<RidgeTasks.Task> tasks = new ArrayList<>(TASKS.subList(0, 5));
+        RidgeTasks.Task t = tasks.get(3);
+        double[] a = t.a().clone();
+        a[7] = Double.NaN;
+        tasks.set(3, new RidgeTasks.Task(t.rows(), t.cols(), a, t.b(), t.aVal(), t.bVal()));
+        BatchException e = assertThrows(BatchException.class,
+                () -> two.sumValueAndGrad(Tensor.scalar(THETA), tasks, LOSS, BatchOptions.skipNotConverged()));
+        assertEquals(1, e.reports().size());
+        assertEquals(3, e.reports().get(0).taskId());
+        assertEquals(TaskReport.Status.FAILED, e.reports().get(0).status());
+        assertTrue(e.getMessage().startsWith("Batch.sumValueAndGrad: 1 of 5 tasks refused: task 3: threw "), e.getMessage());
+        assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
     void aThrowingTaskIsRefusedWithTheLowestIdAndItsCause() {
         IllegalStateException boom = new IllegalStateException("boom");
         TaskLoss<Tensor, Integer> loss = (th, i) -> {

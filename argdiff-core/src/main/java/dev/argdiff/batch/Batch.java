@@ -55,6 +55,8 @@ import java.util.function.Function;
  */
 public final class Batch implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
+    /** The batch whose pool runs the current thread (null elsewhere): nested use of it would deadlock. */
+    private static final ThreadLocal<Batch> WORKER_OF = new ThreadLocal<>();
 
     private final int threads;
     private final ExecutorService pool;
@@ -64,7 +66,10 @@ public final class Batch implements AutoCloseable {
         int poolId = POOLS.incrementAndGet();
         AtomicInteger count = new AtomicInteger();
         ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "argdiff-batch-" + poolId + "-" + count.incrementAndGet());
+            Thread t = new Thread(() -> {
+                WORKER_OF.set(this);
+                r.run();
+            }, "argdiff-batch-" + poolId + "-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
@@ -201,6 +206,14 @@ public final class Batch implements AutoCloseable {
     }
 
     private <R> List<R> runAll(List<Callable<R>> workers) {
+        if (WORKER_OF.get() == this) {
+            // The workers would queue behind the task waiting for them.
+            throw new IllegalStateException("Batch: called from a task running on this batch's own pool, which would "
+                    + "deadlock; use another Batch (or a plain loop) for the inner tasks");
+        }
+        if (pool.isShutdown()) {
+            throw new IllegalStateException("Batch: this batch is closed");
+        }
         List<Future<R>> futures = new ArrayList<>();
         for (Callable<R> w : workers) {
             futures.add(pool.submit(w));

@@ -230,6 +230,19 @@ class BatchTest {
     }
 
     @Test
+    void nestedUseOfTheSameBatchIsRefusedAndAClosedBatchRefusesWork() {
+        BatchException e = assertThrows(BatchException.class, () -> one.map(List.of(1, 2), i -> one.map(List.of(i), j -> j)));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().startsWith("Batch: called from a task running on this batch's own pool"));
+        // Another batch inside a task is fine.
+        assertEquals(List.of(List.of(10), List.of(20)), one.map(List.of(1, 2), i -> two.map(List.of(i), j -> 10 * j)));
+        Batch closed = Batch.withThreads(1);
+        closed.close();
+        assertEquals("Batch: this batch is closed",
+                assertThrows(IllegalStateException.class, () -> closed.map(List.of(1), i -> i)).getMessage());
+    }
+
+    @Test
     void badArgumentsAreRefused() {
         assertEquals("Batch.withThreads: threads must be >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> Batch.withThreads(0)).getMessage());

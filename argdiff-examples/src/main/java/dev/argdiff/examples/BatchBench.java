@@ -16,7 +16,8 @@ import java.util.List;
  * {@link RidgeTasks} validation losses and their hypergradients in θ = log λ (each task: an
  * L-BFGS ridge solve to ‖∇‖ ≤ 1e-8 and its implicit derivative), timed for each thread count;
  * reported are the median step time, tasks per second, the speed-up over the first thread count,
- * and whether every run gave the same bits.
+ * the process CPU time per task (the cost that does not depend on how busy the machine is), and
+ * whether every run gave the same bits.
  */
 public final class BatchBench {
     private BatchBench() {
@@ -55,8 +56,8 @@ public final class BatchBench {
     }
 
     /** One thread count: median seconds per step, tasks per second, speed-up, the step's sums. */
-    public record Row(int threads, double stepSeconds, double tasksPerSecond, double speedup, double value,
-                      double gradient) {
+    public record Row(int threads, double stepSeconds, double tasksPerSecond, double speedup, double cpuMsPerTask,
+                      double value, double gradient) {
     }
 
     /** The rows, and whether all runs of all thread counts gave bit-identical sums. */
@@ -71,6 +72,7 @@ public final class BatchBench {
         boolean identical = true;
         for (int threads : options.threads()) {
             double[] seconds = new double[options.repeats()];
+            double[] cpu = new double[options.repeats()];
             BatchResult<Tensor> r = null;
             try (Batch batch = Batch.withThreads(threads)) {
                 // Warm-up (JIT, pool threads) on the first tasks only: a full untimed step would double the run.
@@ -78,8 +80,10 @@ public final class BatchBench {
                         BatchOptions.defaults());
                 for (int k = 0; k < options.repeats(); k++) {
                     long t0 = System.nanoTime();
+                    long c0 = processCpuNanos();
                     r = batch.sumValueAndGrad(Tensor.scalar(THETA), tasks, loss, BatchOptions.defaults());
                     seconds[k] = (System.nanoTime() - t0) / 1e9;
+                    cpu[k] = (processCpuNanos() - c0) / 1e6 / options.tasks();
                     if (first == null) {
                         first = r;
                     }
@@ -93,9 +97,19 @@ public final class BatchBench {
             }
             double median = median(seconds);
             double speedup = rows.isEmpty() ? 1.0 : rows.get(0).stepSeconds() / median;
-            rows.add(new Row(threads, median, options.tasks() / median, speedup, r.value(), r.gradient().item()));
+            rows.add(new Row(threads, median, options.tasks() / median, speedup, median(cpu), r.value(),
+                    r.gradient().item()));
         }
         return new Result(rows, identical);
+    }
+
+    /**
+     * CPU time of this process (all threads, JIT and GC included): on a shared machine the wall time
+     * measures the CPU share the process got, this the work done.
+     */
+    static long processCpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
     }
 
     static double median(double[] values) {

@@ -74,10 +74,10 @@ final class BatchBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "batch benchmark: %d ridge tasks %s, loss + hypergradient per task, median of %d steps, "
                 + "BLAS %s, %d processors%n", tasks, size, repeats, dev.argdiff.backend.Blas.name(),
                 Runtime.getRuntime().availableProcessors());
-        out.println("threads   step s    tasks/s   speed-up   ms/task/thread");
+        out.println("threads   step s    tasks/s   speed-up   CPU ms/task");
         for (BatchBench.Row r : result.rows()) {
             out.printf(Locale.ROOT, "%7d %8.3f %10.0f %9.2f %12.3f%n", r.threads(), r.stepSeconds(), r.tasksPerSecond(),
-                    r.speedup(), 1e3 * r.stepSeconds() * r.threads() / tasks);
+                    r.speedup(), r.cpuMsPerTask());
         }
         BatchBench.Row first = result.rows().get(0);
         out.printf(Locale.ROOT, "sum of losses %.17g, sum of hypergradients %.17g; %s%n", first.value(), first.gradient(),

@@ -78,7 +78,7 @@ public final class RidgeTasks {
 
     /**
      * Task number {@code index} of the list {@link #generate} makes from {@code seed}, built on its
-     * own (from {@code new SplittableRandom(seed + index·0x9E3779B97F4A7C15)}), so that tasks can be
+     * own (from a {@code SplittableRandom} seeded by a hash of seed and index), so that tasks can be
      * generated where they are used (on Spark executors) instead of shipped.
      *
      * @throws IllegalArgumentException if a size is < 1 or index < 0
@@ -90,11 +90,20 @@ public final class RidgeTasks {
         if (index < 0) {
             throw new IllegalArgumentException("RidgeTasks.task: index must be >= 0, got " + index);
         }
-        SplittableRandom rng = new SplittableRandom(seed + index * 0x9E3779B97F4A7C15L);
+        // Not seed + index·γ: SplittableRandom(s) steps its state by that same γ, so task i + 1 would
+        // replay task i's stream shifted by one draw. Hashing (seed, index) puts the streams far apart.
+        SplittableRandom rng = new SplittableRandom(mix64(seed + mix64(index + 1)));
         double[] w = gaussian(rng, cols);
         double[] a = gaussian(rng, rows * cols);
         double[] aVal = gaussian(rng, rows * cols);
         return new Task(rows, cols, a, targets(rng, a, w, rows, cols), aVal, targets(rng, aVal, w, rows, cols));
+    }
+
+    /** SplitMix64's finalizer (Stafford's variant 13): a bijection that scatters nearby inputs. */
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     private static double[] gaussian(SplittableRandom rng, int n) {

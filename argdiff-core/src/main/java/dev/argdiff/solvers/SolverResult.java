@@ -1,10 +1,14 @@
 package dev.argdiff.solvers;
 
+import java.io.Serializable;
+
 /**
  * What {@code run} returns: the solution (differentiable with respect to the solver's
- * arguments), the final state, and why the run stopped.
+ * arguments), the final state, and why the run stopped. Serializable when its parameters are
+ * concrete (a traced tensor refuses to be serialized).
  */
-public record SolverResult<X, S extends SolverState>(X params, S state, SolverStatus status) {
+public record SolverResult<X, S extends SolverState>(X params, S state, SolverStatus status)
+        implements Serializable {
 
     /** @throws IllegalArgumentException if status is null */
     public SolverResult {

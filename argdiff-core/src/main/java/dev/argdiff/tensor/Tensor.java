@@ -1,5 +1,11 @@
 package dev.argdiff.tensor;
 
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -25,17 +31,39 @@ import java.util.SplittableRandom;
  * double total = a.sum().item();                            // 10.0
  * Tensor rowMeans = a.mean(1);                              // [1.5, 3.5]
  * }</pre>
+ *
+ * <p>A concrete tensor is {@link Serializable} (to ship parameters and results to other
+ * processes, e.g. Spark executors); a traced one refuses with {@link NotSerializableException}.
  */
-public final class Tensor {
+public final class Tensor implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     private final int[] shape;
     private final double[] data;
-    private final Tracer tracer;
+    private final transient Tracer tracer;
 
     private Tensor(int[] shape, double[] data, Tracer tracer) {
         this.shape = shape;
         this.data = data;
         this.tracer = tracer;
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        if (tracer != null) {
+            // Its derivative information lives on the tape of one thread; only the value could travel.
+            throw new NotSerializableException("Tensor: a traced tensor (a value inside a transform) cannot be "
+                    + "serialized; serialize its concrete value (Tensor.concrete()) outside the transform");
+        }
+        out.defaultWriteObject();
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (shape == null || data == null || shape.length > 0 && Arrays.stream(shape).anyMatch(d -> d < 0)
+                || Shapes.size(shape) != data.length) {
+            throw new InvalidObjectException("Tensor: serialized shape " + Arrays.toString(shape) + " does not match "
+                    + (data == null ? "null data" : data.length + " values"));
+        }
     }
 
     // ================================================================= construction

@@ -74,6 +74,11 @@ final class ImamlCommand implements Callable<Integer> {
             description = "Seed of the tasks (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "1",
+            description = "Threads evaluating the tasks of a step (Batch; the results do not depend on it; with native "
+                    + "OpenBLAS set OPENBLAS_NUM_THREADS=1) (default: ${DEFAULT-VALUE}).")
+    private int threads;
+
     @Option(names = "--json", description = "Print one JSON object per step (meta-training loss, meta-gradient norm, "
             + "held-out loss, inner iterations, adjoint residual) instead of text.")
     private boolean json;
@@ -103,7 +108,7 @@ final class ImamlCommand implements Callable<Integer> {
         }
         ImamlExample.Result result;
         try (Progress progress = Progress.start(maml ? "maml" : "imaml", steps, !json)) {
-            result = ImamlExample.run(options, s -> {
+            result = ImamlExample.run(options, threads, s -> {
                 if (json) {
                     jsonOut.step(s);
                 } else {

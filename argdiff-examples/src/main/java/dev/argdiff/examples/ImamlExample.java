@@ -1,6 +1,10 @@
 package dev.argdiff.examples;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.batch.Batch;
+import dev.argdiff.batch.BatchOptions;
+import dev.argdiff.batch.BatchResult;
+import dev.argdiff.batch.TaskValue;
 import dev.argdiff.implicit.ImplicitDiagnostics;
 import dev.argdiff.implicit.ImplicitDiff;
 import dev.argdiff.implicit.ImplicitOptions;
@@ -14,6 +18,7 @@ import dev.argdiff.solvers.SolverResult;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -270,35 +275,44 @@ public final class ImamlExample {
         return ImplicitDiff.customRoot(ImamlExample::optimality, solver, implicit).apply(theta, args);
     }
 
-    /** The mean query loss of the tasks after adaptation from θ, and its gradient in θ. */
+    /** The mean query loss of the tasks after adaptation from θ, and its gradient in θ (one thread). */
     static Evaluation evaluate(Options options, List<Task> tasks, Tensor theta) {
-        AtomicInteger iterations = new AtomicInteger();
-        List<ImplicitDiagnostics> adjoints = new ArrayList<>();
-        Autodiff.ValueAndGrad<Tensor> r = Autodiff.valueAndGrad((Tensor th) -> {
-            Tensor total = Tensor.scalar(0.0);
-            for (Task task : tasks) {
-                Tensor w = adapt(options, task, th, iterations, adjoints);
-                total = total.add(taskLoss(w, task.queryFeatures(), task.queryTargets()));
-            }
-            return total.div(tasks.size());
-        }).apply(theta);
-        double worst = Double.NaN;
-        for (ImplicitDiagnostics d : adjoints) {
-            if (d.linearSolve() != null) {
-                double res = d.linearSolve().relativeResidual();
-                worst = Double.isNaN(worst) ? res : Math.max(worst, res);
-            }
+        try (Batch batch = Batch.withThreads(1)) {
+            return evaluate(options, tasks, theta, batch);
         }
-        return new Evaluation(r.value().item(), r.gradient(), (double) iterations.get() / tasks.size(), worst);
     }
 
-    /** The mean query loss of the tasks after adaptation from θ (no derivative). */
-    static double heldOutLoss(Options options, List<Task> tasks, Tensor theta) {
+    /**
+     * The mean query loss of the tasks after adaptation from θ, and its gradient in θ: each task
+     * differentiated on a worker of {@code batch}, the sums exact (the same bits for any thread count).
+     */
+    static Evaluation evaluate(Options options, List<Task> tasks, Tensor theta, Batch batch) {
         AtomicInteger iterations = new AtomicInteger();
+        List<ImplicitDiagnostics> adjoints = Collections.synchronizedList(new ArrayList<>());
+        BatchResult<Tensor> r = batch.sumValueAndGrad(theta, tasks, (th, task) -> TaskValue.of(
+                taskLoss(adapt(options, task, th, iterations, adjoints), task.queryFeatures(), task.queryTargets())),
+                BatchOptions.defaults());
+        double worst = Double.NaN;
+        synchronized (adjoints) {
+            for (ImplicitDiagnostics d : adjoints) {
+                if (d.linearSolve() != null) {
+                    double res = d.linearSolve().relativeResidual();
+                    worst = Double.isNaN(worst) ? res : Math.max(worst, res);
+                }
+            }
+        }
+        return new Evaluation(r.value() / tasks.size(), r.gradient().div(tasks.size()),
+                (double) iterations.get() / tasks.size(), worst);
+    }
+
+    /** The mean query loss of the tasks after adaptation from θ (no derivative), the tasks on {@code batch}. */
+    static double heldOutLoss(Options options, List<Task> tasks, Tensor theta, Batch batch) {
+        AtomicInteger iterations = new AtomicInteger();
+        List<Double> losses = batch.map(tasks, task ->
+                taskLoss(adapt(options, task, theta, iterations, null), task.queryFeatures(), task.queryTargets()).item());
         double total = 0;
-        for (Task task : tasks) {
-            Tensor w = adapt(options, task, theta, iterations, null);
-            total += taskLoss(w, task.queryFeatures(), task.queryTargets()).item();
+        for (double loss : losses) {
+            total += loss;
         }
         return total / tasks.size();
     }
@@ -318,6 +332,25 @@ public final class ImamlExample {
 
     /** Runs the example, calling {@code onStep} after each outer step. */
     public static Result run(Options options, Consumer<Step> onStep) {
+        return run(options, 1, onStep);
+    }
+
+    /**
+     * Runs the example with the tasks of each step on {@code threads} threads (the results do not
+     * depend on it), calling {@code onStep} after each outer step.
+     *
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public static Result run(Options options, int threads, Consumer<Step> onStep) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        try (Batch batch = Batch.withThreads(threads)) {
+            return run(options, batch, onStep);
+        }
+    }
+
+    private static Result run(Options options, Batch pool, Consumer<Step> onStep) {
         requireMemory(options);
         SplittableRandom[] rng = streams(options.seed());
         List<Task> heldOut = sampleTasks(rng[0], options.heldOutTasks(), options);
@@ -327,9 +360,9 @@ public final class ImamlExample {
         List<Step> steps = new ArrayList<>();
         for (int k = 0; k < options.steps(); k++) {
             List<Task> batch = sampleTasks(rng[1], options.tasks(), options);
-            Evaluation e = evaluate(options, batch, theta);
+            Evaluation e = evaluate(options, batch, theta, pool);
             Step step = new Step(k + 1, e.loss(), Math.sqrt(e.gradient().squaredNorm().item()),
-                    heldOutLoss(options, heldOut, theta), e.innerIterations(), e.adjointResidual());
+                    heldOutLoss(options, heldOut, theta, pool), e.innerIterations(), e.adjointResidual());
             steps.add(step);
             if (onStep != null) {
                 onStep.accept(step);
@@ -340,6 +373,6 @@ public final class ImamlExample {
             Divergence.checkUpdate(k + 1, "theta", theta, "--learning-rate", options.learningRate());
             adamState = u.state();
         }
-        return new Result(steps, theta.toArray(), heldOutLoss(options, heldOut, theta));
+        return new Result(steps, theta.toArray(), heldOutLoss(options, heldOut, theta, pool));
     }
 }

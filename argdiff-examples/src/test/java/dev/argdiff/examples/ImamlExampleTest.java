@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +110,21 @@ class ImamlExampleTest {
             assertTrue(result.finalHeldOutLoss() < 0.9 * before, (maml ? "MAML" : "iMAML")
                     + ": held-out loss " + before + " from θ = 0, " + result.finalHeldOutLoss() + " after 30 steps");
         }
+    }
+
+    @Test
+    void threeThreadsGiveTheSameStepsBitForBitAsOne() {
+        for (boolean maml : new boolean[] {false, true}) {
+            ImamlExample.Options o = options(maml, 3, 5);
+            ImamlExample.Result one = ImamlExample.run(o, 1, null);
+            ImamlExample.Result three = ImamlExample.run(o, 3, null);
+            assertEquals(one.steps(), three.steps());
+            assertArrayEquals(one.theta(), three.theta());
+            assertEquals(one.finalHeldOutLoss(), three.finalHeldOutLoss());
+        }
+        MainTest.Run r = MainTest.run("example", "imaml", "--threads", "0", "--json");
+        assertEquals(2, r.status());
+        assertEquals("argdiff: --threads must be >= 1, got 0\n", r.err());
     }
 
     @Test

@@ -134,4 +134,20 @@ class AndersonPastConvergenceTest {
             assertEquals(d[0], d[k], 1e-12 * Math.abs(d[0]), "mode " + k);
         }
     }
+
+    @Test
+    void anExpandingMapKeepsItsDerivativeAtTheFloorInsteadOfDiverging() {
+        // T(x) = θb − 1.5x: Anderson converges, but the tangent step ∂T·dx + ∂θT would grow like 1.5^k
+        // (3.8e71 after 500 iterations). x* = θb/2.5, so d(Σx*)/dθ = Σb/2.5 = 2.4.
+        Tensor b = Tensor.of(1, 2, 3);
+        AndersonAcceleration<Tensor, Tensor> s = AndersonAcceleration.<Tensor, Tensor>of((x, t) -> b.mul(t)
+                .sub(x.mul(1.5))).tol(0).implicitDiff(false);
+        for (int iters : new int[] {20, 100, 500}) {
+            AndersonAcceleration<Tensor, Tensor> u = s.maxiter(iters);
+            Function<Tensor, Tensor> sum = t -> u.run(Tensor.zeros(3), t).params().sum();
+            assertEquals(2.4, Autodiff.grad(sum).apply(Tensor.scalar(1.0)).item(), 1e-12, iters + " iterations");
+            assertEquals(2.4, Autodiff.jvp(sum, Tensor.scalar(1.0), Tensor.scalar(1.0)).tangent().item(), 1e-12);
+            assertTrue(u.run(Tensor.zeros(3), Tensor.scalar(1.0)).state().growth() >= 1.5 - 1e-3);
+        }
+    }
 }

@@ -105,7 +105,8 @@ public final class AndersonAcceleration<X, A>
      * last (at most m) iterates and their residuals T(xᵢ) − xᵢ, oldest first (the current iterate
      * and its residual are the last entries), and the best error so far with the iteration that
      * reached it (improvements by less than half ignored) and the iteration at which the error
-     * entered the near-floor zone (−1 outside it), which decide the floor guards.
+     * entered the near-floor zone (−1 outside it), and the largest ‖T(x⁺) − T(x)‖/‖x⁺ − x‖ seen
+     * on a step before that zone; these decide the floor guards (class notes).
      */
     public record State<X>(int iterations, double error, List<X> paramsHistory, List<X> residualsHistory,
                            double bestError, int bestIteration, int nearSince, double growth)

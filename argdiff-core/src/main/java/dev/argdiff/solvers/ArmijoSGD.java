@@ -150,7 +150,7 @@ public final class ArmijoSGD<X, A> extends IterativeSolver<X, A, ArmijoSGD.State
         if (fun == null) {
             throw new IllegalArgumentException("ArmijoSGD.of: fun is null");
         }
-        return of(Objective.of(fun));
+        return ofObjective(Objective.of(fun));
     }
 
     /**
@@ -159,7 +159,7 @@ public final class ArmijoSGD<X, A> extends IterativeSolver<X, A, ArmijoSGD.State
      *
      * @throws IllegalArgumentException if fun is null
      */
-    public static <X, A> ArmijoSGD<X, A> of(Objective<X, A> fun) {
+    public static <X, A> ArmijoSGD<X, A> ofObjective(Objective<X, A> fun) {
         if (fun == null) {
             throw new IllegalArgumentException("ArmijoSGD.of: fun is null");
         }

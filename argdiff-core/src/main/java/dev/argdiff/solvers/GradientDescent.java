@@ -38,15 +38,15 @@ public final class GradientDescent<X, A>
         if (fun == null) {
             throw new IllegalArgumentException("GradientDescent.of: fun is null");
         }
-        return of(Objective.of(fun));
+        return ofObjective(Objective.of(fun));
     }
 
     /** A solver for min f(x, args) with f in any {@link Objective} form (with aux, or with its gradient). */
-    public static <X, A> GradientDescent<X, A> of(Objective<X, A> fun) {
+    public static <X, A> GradientDescent<X, A> ofObjective(Objective<X, A> fun) {
         if (fun == null) {
             throw new IllegalArgumentException("GradientDescent.of: fun is null");
         }
-        return new GradientDescent<>(SolverOptions.defaults(), ProximalGradient.of(fun, (x, a, s) -> x));
+        return new GradientDescent<>(SolverOptions.defaults(), ProximalGradient.ofObjective(fun, (x, a, s) -> x));
     }
 
     @Override

@@ -172,7 +172,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         if (fun == null) {
             throw new IllegalArgumentException("LBFGS.of: fun is null");
         }
-        return of(Objective.of(fun));
+        return ofObjective(Objective.of(fun));
     }
 
     /**
@@ -180,7 +180,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
      *
      * @throws IllegalArgumentException if {@code fun} is null
      */
-    public static <X, A> LBFGS<X, A> of(Objective<X, A> fun) {
+    public static <X, A> LBFGS<X, A> ofObjective(Objective<X, A> fun) {
         if (fun == null) {
             throw new IllegalArgumentException("LBFGS.of: fun is null");
         }

@@ -101,7 +101,7 @@ public final class PolyakSGD<X, A> extends IterativeSolver<X, A, PolyakSGD.State
         if (fun == null) {
             throw new IllegalArgumentException("PolyakSGD.of: fun is null");
         }
-        return of(Objective.of(fun));
+        return ofObjective(Objective.of(fun));
     }
 
     /**
@@ -110,7 +110,7 @@ public final class PolyakSGD<X, A> extends IterativeSolver<X, A, PolyakSGD.State
      *
      * @throws IllegalArgumentException if fun is null
      */
-    public static <X, A> PolyakSGD<X, A> of(Objective<X, A> fun) {
+    public static <X, A> PolyakSGD<X, A> ofObjective(Objective<X, A> fun) {
         if (fun == null) {
             throw new IllegalArgumentException("PolyakSGD.of: fun is null");
         }

@@ -30,16 +30,16 @@ public final class ProjectedGradient<X, A>
         if (fun == null || projection == null) {
             throw new IllegalArgumentException("ProjectedGradient.of: fun and projection must not be null");
         }
-        return of(Objective.of(fun), projection);
+        return ofObjective(Objective.of(fun), projection);
     }
 
     /** As {@link #of(BiFunction, BiFunction)} with f in any {@link Objective} form (with aux, or with its gradient). */
-    public static <X, A> ProjectedGradient<X, A> of(Objective<X, A> fun, BiFunction<X, A, X> projection) {
+    public static <X, A> ProjectedGradient<X, A> ofObjective(Objective<X, A> fun, BiFunction<X, A, X> projection) {
         if (fun == null || projection == null) {
             throw new IllegalArgumentException("ProjectedGradient.of: fun and projection must not be null");
         }
         return new ProjectedGradient<>(SolverOptions.defaults(),
-                ProximalGradient.of(fun, (x, a, s) -> projection.apply(x, a)));
+                ProximalGradient.ofObjective(fun, (x, a, s) -> projection.apply(x, a)));
     }
 
     @Override

@@ -155,14 +155,14 @@ public final class ProximalGradient<X, A>
         if (fun == null) {
             throw new IllegalArgumentException("ProximalGradient.of: fun is null");
         }
-        return of(Objective.of(fun), prox);
+        return ofObjective(Objective.of(fun), prox);
     }
 
     /**
      * A solver for min f(x, θ) + g(x, θ) with f in any {@link Objective} form (with aux, or with a
      * user-supplied gradient).
      */
-    public static <X, A> ProximalGradient<X, A> of(Objective<X, A> fun, ProxOperator<X, A> prox) {
+    public static <X, A> ProximalGradient<X, A> ofObjective(Objective<X, A> fun, ProxOperator<X, A> prox) {
         if (fun == null) {
             throw new IllegalArgumentException("ProximalGradient.of: fun is null");
         }

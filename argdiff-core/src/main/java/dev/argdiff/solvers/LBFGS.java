@@ -141,15 +141,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
 
         /** The step of iteration k: the schedule's, or the fixed step (≤ 0: line search). */
         double stepAt(int k) {
-            if (schedule == null) {
-                return stepsize;
-            }
-            double s = schedule.applyAsDouble(k);
-            if (!(s > 0) || Double.isInfinite(s)) {
-                throw new IllegalArgumentException("LBFGS.schedule returned " + s + " at iteration " + k
-                        + "; a step size must be finite and > 0");
-            }
-            return s;
+            return StepSchedule.stepAt("LBFGS", schedule, stepsize, k);
         }
     }
 

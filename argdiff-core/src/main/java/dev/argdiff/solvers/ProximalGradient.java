@@ -119,15 +119,7 @@ public final class ProximalGradient<X, A>
 
         /** The step of iteration k: the schedule's, or the fixed step (≤ 0: line search). */
         double stepAt(int k) {
-            if (schedule == null) {
-                return stepsize;
-            }
-            double s = schedule.applyAsDouble(k);
-            if (!(s > 0) || Double.isInfinite(s)) {
-                throw new IllegalArgumentException("schedule returned " + s + " at iteration " + k
-                        + "; a step size must be finite and > 0");
-            }
-            return s;
+            return StepSchedule.stepAt("ProximalGradient", schedule, stepsize, k);
         }
     }
 

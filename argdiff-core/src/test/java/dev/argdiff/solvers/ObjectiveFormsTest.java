@@ -87,6 +87,18 @@ class ObjectiveFormsTest {
         }
     }
 
+    @Test
+    void solutionWithAuxIsStillDifferentiatedImplicitly() {
+        double lam = DATA.lam().item();
+        double exact = 0;
+        for (double v : SolverFixtures.ridgeDerivative(DATA, lam)) {
+            exact += v;
+        }
+        GradientDescent<Tensor, Regression> gd = GradientDescent.ofObjective(WITH_AUX).tol(1e-11);
+        double g = Autodiff.grad((Tensor l) -> gd.run(W0, DATA.withLam(l)).params().sum()).apply(DATA.lam()).item();
+        assertEquals(exact, g, 1e-8);
+    }
+
     // ------------------------------------------------------------------ value_and_grad
 
     @Test
@@ -163,6 +175,21 @@ class ObjectiveFormsTest {
                     .implicitDiff(false).run(Tensor.zeros(2), c).params();
             assertClose(want, lb, 1e-15, "LBFGS w" + n);
         }
+    }
+
+    @Test
+    void scheduledUnrollingAgreesWithAndWithoutCheckpoints() {
+        // The schedule reads the iteration number from the state: a recomputed block must see the same k.
+        GradientDescent<Tensor, Regression> gd = GradientDescent.of(SolverFixtures::ridge)
+                .stepsize(k -> 0.5 / Math.sqrt(k + 1)).maxiter(25).tol(0).implicitDiff(false);
+        Function<Tensor, Tensor> plain = l -> gd.run(W0, DATA.withLam(l)).params().sum();
+        Function<Tensor, Tensor> checkpointed = l -> gd.checkpointEvery(4).run(W0, DATA.withLam(l)).params().sum();
+        double a = Autodiff.grad(plain).apply(DATA.lam()).item();
+        double b = Autodiff.grad(checkpointed).apply(DATA.lam()).item();
+        double h = 1e-6;
+        double fd = (plain.apply(DATA.lam().add(h)).item() - plain.apply(DATA.lam().sub(h)).item()) / (2 * h);
+        assertEquals(a, b, 1e-12);
+        assertEquals(fd, a, 1e-6);
     }
 
     @Test

@@ -34,6 +34,10 @@ class OptionsRecordsTest {
                 AndersonAcceleration.of((Tensor x, Regression a) -> x.mul(0.5)).own());
         assertEquals(BlockCoordinateDescent.Options.defaults(),
                 BlockCoordinateDescent.of(SolverFixtures::leastSquares, SolverFixtures.SOFT_THRESHOLD).own());
+        assertEquals(LBFGS.Options.defaults(), LBFGS.of(SolverFixtures::ridge).own());
+        assertEquals(LBFGS.Options.defaults().withHistorySize(3), LBFGS.of(SolverFixtures::ridge).historySize(3).own());
+        assertEquals(ZoomLineSearch.defaults().maxEvaluations(7),
+                LBFGS.of(SolverFixtures::ridge).maxls(7).own().lineSearch());
         assertEquals(15, ProximalGradient.Options.defaults().maxls());
         assertEquals(0.5, ProximalGradient.Options.defaults().stepFactor());
         assertEquals(10, LBFGS.Options.defaults().historySize());
@@ -58,6 +62,8 @@ class OptionsRecordsTest {
         assertRefused("beta", "Infinity", () -> AndersonAcceleration.Options.defaults()
                 .withBeta(Double.POSITIVE_INFINITY));
         assertRefused("maxls", "-1", () -> BlockCoordinateDescent.Options.defaults().withMaxls(-1));
+        assertRefused("c3", "-1.0", () -> new ZoomLineSearch(1e-4, 0.9, -1.0, 2.0, 1.0, 30));
+        assertRefused("increaseFactor", "1.0", () -> new ZoomLineSearch(1e-4, 0.9, 1e-6, 1.0, 1.0, 30));
     }
 
     @Test

@@ -122,20 +122,71 @@ public final class AndersonAcceleration<X, A>
     /** Iterations near the floor with differentiated weights (a fast run ends there exactly). */
     static final int NEAR_DELAY = 5;
 
+    /**
+     * The options of Anderson acceleration (defaults as JAXopt's).
+     *
+     * @param historySize     the number m of iterates mixed (≥ 2; default 5)
+     * @param mixingFrequency mix every this many iterations once the history is full (≥ 1; default 1)
+     * @param beta            the weight β of the mixed residual (finite, &gt; 0; default 1)
+     * @param ridge           the relative ridge of the mixing system (finite, &gt; 0; default 1e-5)
+     */
+    public record Options(int historySize, int mixingFrequency, double beta, double ridge) {
+
+        /** @throws IllegalArgumentException naming the option and its value when one is out of range */
+        public Options {
+            if (historySize < 2) {
+                throw new IllegalArgumentException("AndersonAcceleration.historySize: must be >= 2 (use "
+                        + "FixedPointIteration for no history), got " + historySize);
+            }
+            if (mixingFrequency < 1) {
+                throw new IllegalArgumentException("AndersonAcceleration.mixingFrequency: must be >= 1, got "
+                        + mixingFrequency);
+            }
+            if (!(beta > 0) || Double.isInfinite(beta)) {
+                throw new IllegalArgumentException("AndersonAcceleration.beta: must be finite and > 0, got " + beta);
+            }
+            if (!(ridge > 0) || Double.isInfinite(ridge)) {
+                throw new IllegalArgumentException("AndersonAcceleration.ridge: must be finite and > 0, got " + ridge);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(5, 1, 1.0, 1e-5);
+        }
+
+        public Options withHistorySize(int value) {
+            return new Options(value, mixingFrequency, beta, ridge);
+        }
+
+        public Options withMixingFrequency(int value) {
+            return new Options(historySize, value, beta, ridge);
+        }
+
+        public Options withBeta(double value) {
+            return new Options(historySize, mixingFrequency, value, ridge);
+        }
+
+        public Options withRidge(double value) {
+            return new Options(historySize, mixingFrequency, beta, value);
+        }
+    }
+
     private final BiFunction<X, A, X> fixedPointFun;
+    private final Options own;
+    // Unpacked from own: the names the iteration reads.
     private final int historySize;
     private final int mixingFrequency;
     private final double beta;
     private final double ridge;
 
-    private AndersonAcceleration(SolverOptions options, BiFunction<X, A, X> fixedPointFun, int historySize,
-                                 int mixingFrequency, double beta, double ridge) {
+    private AndersonAcceleration(SolverOptions options, Options own, BiFunction<X, A, X> fixedPointFun) {
         super(options);
         this.fixedPointFun = fixedPointFun;
-        this.historySize = historySize;
-        this.mixingFrequency = mixingFrequency;
-        this.beta = beta;
-        this.ridge = ridge;
+        this.own = own;
+        this.historySize = own.historySize();
+        this.mixingFrequency = own.mixingFrequency();
+        this.beta = own.beta();
+        this.ridge = own.ridge();
     }
 
     /**
@@ -148,45 +199,45 @@ public final class AndersonAcceleration<X, A>
         if (fixedPointFun == null) {
             throw new IllegalArgumentException("AndersonAcceleration.of: fixedPointFun is null");
         }
-        return new AndersonAcceleration<>(SolverOptions.defaults(), fixedPointFun, 5, 1, 1.0, 1e-5);
+        return new AndersonAcceleration<>(SolverOptions.defaults(), Options.defaults(), fixedPointFun);
     }
 
     @Override
     protected AndersonAcceleration<X, A> withOptions(SolverOptions options) {
-        return new AndersonAcceleration<>(options, fixedPointFun, historySize, mixingFrequency, beta, ridge);
+        return new AndersonAcceleration<>(options, own, fixedPointFun);
+    }
+
+    /** A copy with these options. @throws IllegalArgumentException if value is null */
+    public AndersonAcceleration<X, A> with(Options value) {
+        if (value == null) {
+            throw new IllegalArgumentException("AndersonAcceleration.with: options is null");
+        }
+        return new AndersonAcceleration<>(options(), value, fixedPointFun);
+    }
+
+    /** This solver's own options. */
+    public Options own() {
+        return own;
     }
 
     /** The number m of iterates mixed (≥ 2; default 5). */
     public AndersonAcceleration<X, A> historySize(int value) {
-        if (value < 2) {
-            throw new IllegalArgumentException("AndersonAcceleration.historySize: must be >= 2 (use "
-                    + "FixedPointIteration for no history), got " + value);
-        }
-        return new AndersonAcceleration<>(options(), fixedPointFun, value, mixingFrequency, beta, ridge);
+        return with(own.withHistorySize(value));
     }
 
     /** Mix every this many iterations once the history is full (≥ 1; default 1: every iteration). */
     public AndersonAcceleration<X, A> mixingFrequency(int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException("AndersonAcceleration.mixingFrequency: must be >= 1, got " + value);
-        }
-        return new AndersonAcceleration<>(options(), fixedPointFun, historySize, value, beta, ridge);
+        return with(own.withMixingFrequency(value));
     }
 
     /** The weight β of the mixed residual (finite, > 0; default 1). */
     public AndersonAcceleration<X, A> beta(double value) {
-        if (!(value > 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("AndersonAcceleration.beta: must be finite and > 0, got " + value);
-        }
-        return new AndersonAcceleration<>(options(), fixedPointFun, historySize, mixingFrequency, value, ridge);
+        return with(own.withBeta(value));
     }
 
     /** The relative ridge of the mixing system (finite, > 0; default 1e-5). */
     public AndersonAcceleration<X, A> ridge(double value) {
-        if (!(value > 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("AndersonAcceleration.ridge: must be finite and > 0, got " + value);
-        }
-        return new AndersonAcceleration<>(options(), fixedPointFun, historySize, mixingFrequency, beta, value);
+        return with(own.withRidge(value));
     }
 
     /** The number of past iterates kept. */

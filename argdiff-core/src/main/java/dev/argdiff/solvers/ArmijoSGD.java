@@ -55,31 +55,90 @@ public final class ArmijoSGD<X, A> extends IterativeSolver<X, A, ArmijoSGD.State
      * last batch (+∞ initially), the accepted step size ({@code maxStepsize} initially) and the
      * velocity x − x⁻ of the last step (zeros initially).
      */
-    public record State<X>(int iterations, double error, double value, double stepsize, X velocity)
+    public record State<X>(int iterations, double error, double value, double stepsize, X velocity, Object aux)
             implements SolverState {
     }
 
-    private final BiFunction<X, A, Tensor> fun;
-    private final double aggressiveness;
-    private final double decreaseFactor;
-    private final double increaseFactor;
-    private final Reset reset;
-    private final double momentum;
-    private final double maxStepsize;
-    private final int maxls;
+    /**
+     * The options of ArmijoSGD (defaults as JAXopt's).
+     *
+     * @param aggressiveness the Armijo constant is 1 − aggressiveness, in (0, 1) (default 0.9)
+     * @param decreaseFactor the step's reduction factor in (0, 1) (default 0.8)
+     * @param increaseFactor the step's growth factor, finite and ≥ 1 (default 1.5)
+     * @param reset          how the previous step is reset before the search (default INCREASE)
+     * @param momentum       heavy-ball momentum in [0, 1) (default 0)
+     * @param maxStepsize    the largest step, finite and &gt; 0 (default 1)
+     * @param maxls          the largest number of line-search steps, ≥ 1 (default 15)
+     */
+    public record Options(double aggressiveness, double decreaseFactor, double increaseFactor, Reset reset,
+                          double momentum, double maxStepsize, int maxls) {
 
-    private ArmijoSGD(SolverOptions options, BiFunction<X, A, Tensor> fun, double aggressiveness,
-                      double decreaseFactor, double increaseFactor, Reset reset, double momentum, double maxStepsize,
-                      int maxls) {
+        /** @throws IllegalArgumentException naming the option and its value when one is out of range */
+        public Options {
+            if (!(aggressiveness > 0 && aggressiveness < 1)) {
+                throw new IllegalArgumentException("ArmijoSGD: aggressiveness must be in (0, 1), got " + aggressiveness);
+            }
+            if (!(decreaseFactor > 0 && decreaseFactor < 1)) {
+                throw new IllegalArgumentException("ArmijoSGD: decreaseFactor must be in (0, 1), got " + decreaseFactor);
+            }
+            if (!(increaseFactor >= 1) || Double.isInfinite(increaseFactor)) {
+                throw new IllegalArgumentException("ArmijoSGD: increaseFactor must be finite and >= 1, got "
+                        + increaseFactor);
+            }
+            if (reset == null) {
+                throw new IllegalArgumentException("ArmijoSGD: reset is null");
+            }
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException("ArmijoSGD: momentum must be in [0, 1), got " + momentum);
+            }
+            if (!(maxStepsize > 0) || Double.isInfinite(maxStepsize)) {
+                throw new IllegalArgumentException("ArmijoSGD: maxStepsize must be finite and > 0, got " + maxStepsize);
+            }
+            if (maxls < 1) {
+                throw new IllegalArgumentException("ArmijoSGD: maxls must be >= 1, got " + maxls);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(0.9, 0.8, 1.5, Reset.INCREASE, 0.0, 1.0, 15);
+        }
+
+        public Options withAggressiveness(double value) {
+            return new Options(value, decreaseFactor, increaseFactor, reset, momentum, maxStepsize, maxls);
+        }
+
+        public Options withDecreaseFactor(double value) {
+            return new Options(aggressiveness, value, increaseFactor, reset, momentum, maxStepsize, maxls);
+        }
+
+        public Options withIncreaseFactor(double value) {
+            return new Options(aggressiveness, decreaseFactor, value, reset, momentum, maxStepsize, maxls);
+        }
+
+        public Options withReset(Reset value) {
+            return new Options(aggressiveness, decreaseFactor, increaseFactor, value, momentum, maxStepsize, maxls);
+        }
+
+        public Options withMomentum(double value) {
+            return new Options(aggressiveness, decreaseFactor, increaseFactor, reset, value, maxStepsize, maxls);
+        }
+
+        public Options withMaxStepsize(double value) {
+            return new Options(aggressiveness, decreaseFactor, increaseFactor, reset, momentum, value, maxls);
+        }
+
+        public Options withMaxls(int value) {
+            return new Options(aggressiveness, decreaseFactor, increaseFactor, reset, momentum, maxStepsize, value);
+        }
+    }
+
+    private final Objective<X, A> fun;
+    private final Options own;
+
+    private ArmijoSGD(SolverOptions options, Options own, Objective<X, A> fun) {
         super(options);
         this.fun = fun;
-        this.aggressiveness = aggressiveness;
-        this.decreaseFactor = decreaseFactor;
-        this.increaseFactor = increaseFactor;
-        this.reset = reset;
-        this.momentum = momentum;
-        this.maxStepsize = maxStepsize;
-        this.maxls = maxls;
+        this.own = own;
     }
 
     /**
@@ -91,76 +150,73 @@ public final class ArmijoSGD<X, A> extends IterativeSolver<X, A, ArmijoSGD.State
         if (fun == null) {
             throw new IllegalArgumentException("ArmijoSGD.of: fun is null");
         }
-        return new ArmijoSGD<>(SolverOptions.defaults(), fun, 0.9, 0.8, 1.5, Reset.INCREASE, 0.0, 1.0, 15);
+        return ofObjective(Objective.of(fun));
+    }
+
+    /**
+     * A solver for min f(x, batch) with f in any {@link Objective} form (with aux: the state carries
+     * the aux at the point the last update started from; or with its gradient).
+     *
+     * @throws IllegalArgumentException if fun is null
+     */
+    public static <X, A> ArmijoSGD<X, A> ofObjective(Objective<X, A> fun) {
+        if (fun == null) {
+            throw new IllegalArgumentException("ArmijoSGD.of: fun is null");
+        }
+        return new ArmijoSGD<>(SolverOptions.defaults(), Options.defaults(), fun);
     }
 
     @Override
     protected ArmijoSGD<X, A> withOptions(SolverOptions options) {
-        return new ArmijoSGD<>(options, fun, aggressiveness, decreaseFactor, increaseFactor, reset, momentum,
-                maxStepsize, maxls);
+        return new ArmijoSGD<>(options, own, fun);
+    }
+
+    /** A copy with these options. @throws IllegalArgumentException if value is null */
+    public ArmijoSGD<X, A> with(Options value) {
+        if (value == null) {
+            throw new IllegalArgumentException("ArmijoSGD.with: options is null");
+        }
+        return new ArmijoSGD<>(options(), value, fun);
+    }
+
+    /** This solver's own options. */
+    public Options own() {
+        return own;
     }
 
     /** @throws IllegalArgumentException unless 0 &lt; value &lt; 1 */
     public ArmijoSGD<X, A> aggressiveness(double value) {
-        if (!(value > 0 && value < 1)) {
-            throw new IllegalArgumentException("ArmijoSGD: aggressiveness must be in (0, 1), got " + value);
-        }
-        return new ArmijoSGD<>(options(), fun, value, decreaseFactor, increaseFactor, reset, momentum, maxStepsize,
-                maxls);
+        return with(own.withAggressiveness(value));
     }
 
     /** @throws IllegalArgumentException unless 0 &lt; value &lt; 1 */
     public ArmijoSGD<X, A> decreaseFactor(double value) {
-        if (!(value > 0 && value < 1)) {
-            throw new IllegalArgumentException("ArmijoSGD: decreaseFactor must be in (0, 1), got " + value);
-        }
-        return new ArmijoSGD<>(options(), fun, aggressiveness, value, increaseFactor, reset, momentum, maxStepsize,
-                maxls);
+        return with(own.withDecreaseFactor(value));
     }
 
     /** @throws IllegalArgumentException unless value ≥ 1 and finite */
     public ArmijoSGD<X, A> increaseFactor(double value) {
-        if (!(value >= 1) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("ArmijoSGD: increaseFactor must be finite and >= 1, got " + value);
-        }
-        return new ArmijoSGD<>(options(), fun, aggressiveness, decreaseFactor, value, reset, momentum, maxStepsize,
-                maxls);
+        return with(own.withIncreaseFactor(value));
     }
 
     /** @throws IllegalArgumentException if value is null */
     public ArmijoSGD<X, A> reset(Reset value) {
-        if (value == null) {
-            throw new IllegalArgumentException("ArmijoSGD: reset is null");
-        }
-        return new ArmijoSGD<>(options(), fun, aggressiveness, decreaseFactor, increaseFactor, value, momentum,
-                maxStepsize, maxls);
+        return with(own.withReset(value));
     }
 
     /** Heavy-ball momentum, 0 (default) for none. @throws IllegalArgumentException unless 0 ≤ value &lt; 1 */
     public ArmijoSGD<X, A> momentum(double value) {
-        if (!(value >= 0 && value < 1)) {
-            throw new IllegalArgumentException("ArmijoSGD: momentum must be in [0, 1), got " + value);
-        }
-        return new ArmijoSGD<>(options(), fun, aggressiveness, decreaseFactor, increaseFactor, reset, value,
-                maxStepsize, maxls);
+        return with(own.withMomentum(value));
     }
 
     /** @throws IllegalArgumentException unless value &gt; 0 and finite */
     public ArmijoSGD<X, A> maxStepsize(double value) {
-        if (!(value > 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("ArmijoSGD: maxStepsize must be finite and > 0, got " + value);
-        }
-        return new ArmijoSGD<>(options(), fun, aggressiveness, decreaseFactor, increaseFactor, reset, momentum, value,
-                maxls);
+        return with(own.withMaxStepsize(value));
     }
 
     /** @throws IllegalArgumentException unless value ≥ 1 */
     public ArmijoSGD<X, A> maxls(int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException("ArmijoSGD: maxls must be >= 1, got " + value);
-        }
-        return new ArmijoSGD<>(options(), fun, aggressiveness, decreaseFactor, increaseFactor, reset, momentum,
-                maxStepsize, value);
+        return with(own.withMaxls(value));
     }
 
     @Override
@@ -173,8 +229,8 @@ public final class ArmijoSGD<X, A> extends IterativeSolver<X, A, ArmijoSGD.State
         if (initParams == null) {
             throw new IllegalArgumentException("ArmijoSGD.init: initParams is null");
         }
-        return new State<>(0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, maxStepsize,
-                Pytree.zerosLike(Autodiff.stopGradient(initParams)));
+        return new State<>(0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, own.maxStepsize(),
+                Pytree.zerosLike(Autodiff.stopGradient(initParams)), null);
     }
 
     @Override
@@ -182,8 +238,11 @@ public final class ArmijoSGD<X, A> extends IterativeSolver<X, A, ArmijoSGD.State
         if (params == null || state == null) {
             throw new IllegalArgumentException("ArmijoSGD.update: " + (params == null ? "params" : "state") + " is null");
         }
+        double increaseFactor = own.increaseFactor();
+        double maxStepsize = own.maxStepsize();
+        Reset reset = own.reset();
         double s = reset == Reset.INCREASE ? Math.min(state.stepsize() * increaseFactor, maxStepsize) : state.stepsize();
-        Autodiff.ValueAndGrad<X> vg = Autodiff.valueAndGrad((X p) -> fun.apply(p, args)).apply(params);
+        Autodiff.ValueAuxAndGrad<X, Object> vg = fun.valueAuxAndGrad(params, args);
         double fCur = vg.value().item();
         X grad = vg.gradient();
         double gradSq = Pytree.l2Norm(grad, true).item();
@@ -195,12 +254,12 @@ public final class ArmijoSGD<X, A> extends IterativeSolver<X, A, ArmijoSGD.State
         X p0 = Autodiff.stopGradient(params);
         X g0 = Autodiff.stopGradient(grad);
         A a0 = Autodiff.stopGradient(args);
-        double coef = 1 - aggressiveness;
+        double coef = 1 - own.aggressiveness();
         double fNext = trial(p0, g0, a0, s);
-        for (int ls = 0; ls < maxls; ls++) {
+        for (int ls = 0; ls < own.maxls(); ls++) {
             boolean violated = s * coef * gradSq > fCur - fNext + Math.ulp(1.0) || !Double.isFinite(fNext);
             if (violated) {
-                s = Math.min(s * decreaseFactor, maxStepsize);
+                s = Math.min(s * own.decreaseFactor(), maxStepsize);
                 fNext = trial(p0, g0, a0, s);
             }
             if (reset == Reset.GOLDSTEIN) {
@@ -217,20 +276,21 @@ public final class ArmijoSGD<X, A> extends IterativeSolver<X, A, ArmijoSGD.State
         }
         X next = Pytree.addScalarMul(params, -s, grad);
         X velocity = state.velocity();
-        if (momentum != 0) {
-            next = Pytree.addScalarMul(next, momentum, state.velocity());
+        if (own.momentum() != 0) {
+            next = Pytree.addScalarMul(next, own.momentum(), state.velocity());
             velocity = Pytree.sub(next, params);
         }
-        return new OptStep<>(next, new State<>(state.iterations() + 1, Math.sqrt(gradSq), fNext, s, velocity));
+        return new OptStep<>(next, new State<>(state.iterations() + 1, Math.sqrt(gradSq), fNext, s, velocity,
+                vg.aux()));
     }
 
     private double trial(X params, X grad, A args, double s) {
-        return fun.apply(Pytree.addScalarMul(params, -s, grad), args).item();
+        return fun.value(Pytree.addScalarMul(params, -s, grad), args).item();
     }
 
     @Override
     public X optimality(X params, A args) {
-        return Autodiff.grad((X z) -> fun.apply(z, args)).apply(params);
+        return fun.grad(params, args);
     }
 
     @Override

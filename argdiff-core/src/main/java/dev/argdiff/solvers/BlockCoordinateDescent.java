@@ -104,23 +104,46 @@ public final class BlockCoordinateDescent<A>
         }
     }
 
+    /**
+     * The options of block coordinate descent.
+     *
+     * @param maxls the largest number of doublings of Lⱼ per block update of a general objective (≥ 0; default 15)
+     */
+    public record Options(int maxls) {
+
+        /** @throws IllegalArgumentException naming the option and its value when it is out of range */
+        public Options {
+            if (maxls < 0) {
+                throw new IllegalArgumentException("BlockCoordinateDescent.maxls: must be >= 0, got " + maxls);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(15);
+        }
+
+        public Options withMaxls(int value) {
+            return new Options(value);
+        }
+    }
+
     private final BiFunction<Tensor, A, Tensor> fun;
     private final Function<A, Tensor> design;
     private final BiFunction<Tensor, A, Tensor> loss;
     private final double lossLipschitz;
     private final ProxOperator<Tensor, A> blockProx;
-    private final int maxls;
+    private final Options own;
 
-    private BlockCoordinateDescent(SolverOptions options, BiFunction<Tensor, A, Tensor> fun, Function<A, Tensor> design,
-                                   BiFunction<Tensor, A, Tensor> loss, double lossLipschitz,
-                                   ProxOperator<Tensor, A> blockProx, int maxls) {
+    private BlockCoordinateDescent(SolverOptions options, Options own, BiFunction<Tensor, A, Tensor> fun,
+                                   Function<A, Tensor> design, BiFunction<Tensor, A, Tensor> loss,
+                                   double lossLipschitz, ProxOperator<Tensor, A> blockProx) {
         super(options);
+        this.own = own;
         this.fun = fun;
         this.design = design;
         this.loss = loss;
         this.lossLipschitz = lossLipschitz;
         this.blockProx = blockProx;
-        this.maxls = maxls;
     }
 
     /**
@@ -138,7 +161,7 @@ public final class BlockCoordinateDescent<A>
         if (blockProx == null) {
             throw new IllegalArgumentException("BlockCoordinateDescent.of: blockProx is null");
         }
-        return new BlockCoordinateDescent<>(SolverOptions.defaults(), fun, null, null, 0.0, blockProx, 15);
+        return new BlockCoordinateDescent<>(SolverOptions.defaults(), Options.defaults(), fun, null, null, 0.0, blockProx);
     }
 
     /**
@@ -172,25 +195,36 @@ public final class BlockCoordinateDescent<A>
                     + "and > 0, got " + lossLipschitz);
         }
         BiFunction<Tensor, A, Tensor> f = (x, a) -> loss.apply(design.apply(a).matmul(x), a);
-        return new BlockCoordinateDescent<>(SolverOptions.defaults(), f, design, loss, lossLipschitz, blockProx, 15);
+        return new BlockCoordinateDescent<>(SolverOptions.defaults(), Options.defaults(), f, design, loss, lossLipschitz,
+                blockProx);
     }
 
     @Override
     protected BlockCoordinateDescent<A> withOptions(SolverOptions options) {
-        return new BlockCoordinateDescent<>(options, fun, design, loss, lossLipschitz, blockProx, maxls);
+        return new BlockCoordinateDescent<>(options, own, fun, design, loss, lossLipschitz, blockProx);
+    }
+
+    /** A copy with these options. @throws IllegalArgumentException if value is null */
+    public BlockCoordinateDescent<A> with(Options value) {
+        if (value == null) {
+            throw new IllegalArgumentException("BlockCoordinateDescent.with: options is null");
+        }
+        return new BlockCoordinateDescent<>(options(), value, fun, design, loss, lossLipschitz, blockProx);
+    }
+
+    /** This solver's own options. */
+    public Options own() {
+        return own;
     }
 
     /** The largest number of doublings of Lⱼ per block update of a general objective (≥ 0; default 15). */
     public BlockCoordinateDescent<A> maxls(int value) {
-        if (value < 0) {
-            throw new IllegalArgumentException("BlockCoordinateDescent.maxls: must be >= 0, got " + value);
-        }
-        return new BlockCoordinateDescent<>(options(), fun, design, loss, lossLipschitz, blockProx, value);
+        return with(own.withMaxls(value));
     }
 
     /** The maximum number of line-search steps per iteration. */
     public int maxls() {
-        return maxls;
+        return own.maxls();
     }
 
     /** Whether this solver was made by {@link #compositeLinear}. */
@@ -305,7 +339,7 @@ public final class BlockCoordinateDescent<A>
                 checkBlock(newj, xj, j);
                 Tensor diff = newj.sub(xj);
                 next = x.add(placeBlock(x.shape(), j, diff));
-                if (tries >= maxls) {
+                if (tries >= own.maxls()) {
                     break;
                 }
                 Tensor dc = diff.concrete();

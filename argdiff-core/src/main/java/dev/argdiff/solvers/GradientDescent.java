@@ -5,6 +5,7 @@ import dev.argdiff.ad.Pytree;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.function.BiFunction;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Gradient descent for min_x f(x, θ), with Nesterov acceleration (default) and a backtracking
@@ -40,12 +41,10 @@ import java.util.function.BiFunction;
 public final class GradientDescent<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, GradientDescent<X, A>> {
 
-    private final BiFunction<X, A, Tensor> fun;
     private final ProximalGradient<X, A> inner;
 
-    private GradientDescent(SolverOptions options, BiFunction<X, A, Tensor> fun, ProximalGradient<X, A> inner) {
+    private GradientDescent(SolverOptions options, ProximalGradient<X, A> inner) {
         super(options);
-        this.fun = fun;
         this.inner = inner;
     }
 
@@ -54,27 +53,55 @@ public final class GradientDescent<X, A>
         if (fun == null) {
             throw new IllegalArgumentException("GradientDescent.of: fun is null");
         }
-        return new GradientDescent<>(SolverOptions.defaults(), fun, ProximalGradient.of(fun, (x, a, s) -> x));
+        return ofObjective(Objective.of(fun));
+    }
+
+    /** A solver for min f(x, args) with f in any {@link Objective} form (with aux, or with its gradient). */
+    public static <X, A> GradientDescent<X, A> ofObjective(Objective<X, A> fun) {
+        if (fun == null) {
+            throw new IllegalArgumentException("GradientDescent.of: fun is null");
+        }
+        return new GradientDescent<>(SolverOptions.defaults(), ProximalGradient.ofObjective(fun, (x, a, s) -> x));
     }
 
     @Override
     protected GradientDescent<X, A> withOptions(SolverOptions options) {
-        return new GradientDescent<>(options, fun, inner);
+        return new GradientDescent<>(options, inner);
+    }
+
+    /** A copy with these step-size and line-search options (shared with ProximalGradient). */
+    public GradientDescent<X, A> with(ProximalGradient.Options value) {
+        return new GradientDescent<>(options(), inner.with(value));
+    }
+
+    /** This solver's own options. */
+    public ProximalGradient.Options own() {
+        return inner.own();
     }
 
     /** A fixed step size (> 0), or ≤ 0 for the backtracking line search (default). */
     public GradientDescent<X, A> stepsize(double value) {
-        return new GradientDescent<>(options(), fun, inner.stepsize(value));
+        return with(own().withStepsize(value));
+    }
+
+    /** A step size s(k) at iteration k = 0, 1, … (finite, > 0), instead of a fixed step or the line search. */
+    public GradientDescent<X, A> stepsize(IntToDoubleFunction schedule) {
+        return with(own().withSchedule(schedule));
     }
 
     /** Nesterov acceleration (default true). */
     public GradientDescent<X, A> acceleration(boolean value) {
-        return new GradientDescent<>(options(), fun, inner.acceleration(value));
+        return with(own().withAcceleration(value));
     }
 
-    /** The maximum number of step-size halvings of the line search per iteration (default 15). */
+    /** The largest number of step reductions per line search (default 15). */
     public GradientDescent<X, A> maxls(int value) {
-        return new GradientDescent<>(options(), fun, inner.maxls(value));
+        return with(own().withMaxls(value));
+    }
+
+    /** The line search's reduction factor in (0, 1) (default 0.5). */
+    public GradientDescent<X, A> stepFactor(double value) {
+        return with(own().withStepFactor(value));
     }
 
     @Override
@@ -89,9 +116,9 @@ public final class GradientDescent<X, A>
         if (s.error() <= options().tol()) {
             X x = Autodiff.stopGradient(step.params());
             A a = Autodiff.stopGradient(args);
-            X g = Autodiff.grad((X z) -> fun.apply(z, a)).apply(x);
+            X g = inner.objective().grad(x, a);
             double gradientNorm = Math.sqrt(Pytree.vdot(g, g).item());
-            s = new ProximalGradient.State<>(s.iterations(), gradientNorm, s.y(), s.t(), s.stepsize());
+            s = new ProximalGradient.State<>(s.iterations(), gradientNorm, s.y(), s.t(), s.stepsize(), s.aux());
             step = new OptStep<>(step.params(), s);
         }
         return step;
@@ -99,7 +126,7 @@ public final class GradientDescent<X, A>
 
     @Override
     public X optimality(X params, A args) {
-        return Autodiff.grad((X z) -> fun.apply(z, args)).apply(params);
+        return inner.objective().grad(params, args);
     }
 
     @Override

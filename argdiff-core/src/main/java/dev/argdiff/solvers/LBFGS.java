@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Limited-memory BFGS for min_x f(x, θ), with a strong-Wolfe zoom line search.
@@ -32,9 +33,10 @@ import java.util.function.BiFunction;
  * <p>Error: ‖∇f(x)‖ at the returned iterate. Optimality condition: F = ∇ₓf (symmetric, so
  * implicit differentiation may use CG or Cholesky).
  *
- * <p>Defaults (JAXopt's LBFGS): history size 10, line search with at most 30 evaluations,
- * maxStepsize 1, minStepsize 1e-6, increaseFactor 1.5, γ scaling on; common options in
- * {@link SolverOptions} (tol 1e-6; JAXopt: 1e-3).
+ * <p>Defaults (JAXopt's LBFGS, in {@link Options}): history size 10, line search with at most 30
+ * evaluations, maxStepsize 1, minStepsize 1e-6, increaseFactor 1.5, γ scaling on, or a fixed step
+ * or a schedule s(k); common options in {@link SolverOptions} (tol 1e-6; JAXopt: 1e-3). The
+ * objective may return aux or its own gradient ({@link Objective}).
  *
  * <pre>{@code
  * // Rosenbrock: (1 − x₀)² + 100·(x₁ − x₀²)², minimized at (1, 1) in about 40 iterations
@@ -58,31 +60,98 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
 
     /**
      * Iterations, error ‖∇f(x)‖ (+∞ before the first update), f(x) and ∇f(x) at the current
-     * iterate, the stored pairs (oldest first), the last step size, and the number of line
-     * searches that found no step with sufficient decrease.
+     * iterate, the stored pairs (oldest first), the last step size, the number of line searches
+     * that found no step with sufficient decrease, and the objective's aux at the current iterate
+     * (null unless the objective has aux).
      */
     public record State<X>(int iterations, double error, double value, X grad, List<X> sHistory, List<X> yHistory,
-                           double stepsize, int failedLineSearches) implements SolverState {
+                           double stepsize, int failedLineSearches, Object aux) implements SolverState {
     }
 
-    private final BiFunction<X, A, Tensor> fun;
-    private final int historySize;
-    private final double stepsize;
-    private final ZoomLineSearch lineSearch;
-    private final double minStepsize;
-    private final double increaseFactor;
-    private final boolean useGamma;
+    /**
+     * The options of L-BFGS.
+     *
+     * @param historySize    the number m of stored pairs (≥ 0; 0 gives steepest descent with the line search; default 10)
+     * @param stepsize       a fixed step size (&gt; 0), or ≤ 0 for the line search (default 0)
+     * @param schedule       a step size as a function of the iteration number k = 0, 1, … (finite, &gt; 0),
+     *                       used instead of {@code stepsize} and the line search; null (default) for none
+     * @param lineSearch     the zoom line search (maxls = its maxEvaluations, 30; Wolfe constants 1e-4, 0.9;
+     *                       maxStepsize 1)
+     * @param minStepsize    below this step the next line search starts again from maxStepsize (≥ 0; default 1e-6)
+     * @param increaseFactor the first step of a line search is the previous one times this factor (≥ 1; default 1.5)
+     * @param useGamma       scale the initial inverse Hessian by γ = ⟨s, y⟩/⟨y, y⟩ (default true)
+     */
+    public record Options(int historySize, double stepsize, IntToDoubleFunction schedule, ZoomLineSearch lineSearch,
+                          double minStepsize, double increaseFactor, boolean useGamma) {
 
-    private LBFGS(SolverOptions options, BiFunction<X, A, Tensor> fun, int historySize, double stepsize,
-                  ZoomLineSearch lineSearch, double minStepsize, double increaseFactor, boolean useGamma) {
+        /** @throws IllegalArgumentException naming the option and its value when one is out of range */
+        public Options {
+            if (historySize < 0) {
+                throw new IllegalArgumentException("LBFGS.historySize: must be >= 0, got " + historySize);
+            }
+            if (!Double.isFinite(stepsize)) {
+                throw new IllegalArgumentException("LBFGS.stepsize: must be finite, got " + stepsize);
+            }
+            if (lineSearch == null) {
+                throw new IllegalArgumentException("LBFGS.lineSearch: must not be null");
+            }
+            if (!(minStepsize >= 0) || Double.isInfinite(minStepsize)) {
+                throw new IllegalArgumentException("LBFGS.minStepsize: must be finite and >= 0, got " + minStepsize);
+            }
+            if (!(increaseFactor >= 1) || Double.isInfinite(increaseFactor)) {
+                throw new IllegalArgumentException("LBFGS.increaseFactor: must be finite and >= 1, got "
+                        + increaseFactor);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(10, 0.0, null, ZoomLineSearch.defaults(), 1e-6, 1.5, true);
+        }
+
+        public Options withHistorySize(int value) {
+            return new Options(value, stepsize, schedule, lineSearch, minStepsize, increaseFactor, useGamma);
+        }
+
+        public Options withStepsize(double value) {
+            return new Options(historySize, value, null, lineSearch, minStepsize, increaseFactor, useGamma);
+        }
+
+        public Options withSchedule(IntToDoubleFunction value) {
+            if (value == null) {
+                throw new IllegalArgumentException("LBFGS.schedule: must not be null (use stepsize for a fixed step)");
+            }
+            return new Options(historySize, stepsize, value, lineSearch, minStepsize, increaseFactor, useGamma);
+        }
+
+        public Options withLineSearch(ZoomLineSearch value) {
+            return new Options(historySize, stepsize, schedule, value, minStepsize, increaseFactor, useGamma);
+        }
+
+        public Options withMinStepsize(double value) {
+            return new Options(historySize, stepsize, schedule, lineSearch, value, increaseFactor, useGamma);
+        }
+
+        public Options withIncreaseFactor(double value) {
+            return new Options(historySize, stepsize, schedule, lineSearch, minStepsize, value, useGamma);
+        }
+
+        public Options withUseGamma(boolean value) {
+            return new Options(historySize, stepsize, schedule, lineSearch, minStepsize, increaseFactor, value);
+        }
+
+        /** The step of iteration k: the schedule's, or the fixed step (≤ 0: line search). */
+        double stepAt(int k) {
+            return StepSchedule.stepAt("LBFGS", schedule, stepsize, k);
+        }
+    }
+
+    private final Objective<X, A> fun;
+    private final Options own;
+
+    private LBFGS(SolverOptions options, Options own, Objective<X, A> fun) {
         super(options);
         this.fun = fun;
-        this.historySize = historySize;
-        this.stepsize = stepsize;
-        this.lineSearch = lineSearch;
-        this.minStepsize = minStepsize;
-        this.increaseFactor = increaseFactor;
-        this.useGamma = useGamma;
+        this.own = own;
     }
 
     /**
@@ -95,28 +164,52 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         if (fun == null) {
             throw new IllegalArgumentException("LBFGS.of: fun is null");
         }
-        return new LBFGS<>(SolverOptions.defaults(), fun, 10, 0.0, ZoomLineSearch.defaults(), 1e-6, 1.5, true);
+        return ofObjective(Objective.of(fun));
+    }
+
+    /**
+     * A solver for min f(x, args) with f in any {@link Objective} form (with aux, or with its gradient).
+     *
+     * @throws IllegalArgumentException if {@code fun} is null
+     */
+    public static <X, A> LBFGS<X, A> ofObjective(Objective<X, A> fun) {
+        if (fun == null) {
+            throw new IllegalArgumentException("LBFGS.of: fun is null");
+        }
+        return new LBFGS<>(SolverOptions.defaults(), Options.defaults(), fun);
     }
 
     @Override
     protected LBFGS<X, A> withOptions(SolverOptions options) {
-        return new LBFGS<>(options, fun, historySize, stepsize, lineSearch, minStepsize, increaseFactor, useGamma);
+        return new LBFGS<>(options, own, fun);
+    }
+
+    /** A copy with these options. @throws IllegalArgumentException if value is null */
+    public LBFGS<X, A> with(Options value) {
+        if (value == null) {
+            throw new IllegalArgumentException("LBFGS.with: options is null");
+        }
+        return new LBFGS<>(options(), value, fun);
+    }
+
+    /** This solver's own options. */
+    public Options own() {
+        return own;
     }
 
     /** The number m of stored pairs (≥ 0; 0 gives steepest descent with the line search; default 10). */
     public LBFGS<X, A> historySize(int value) {
-        if (value < 0) {
-            throw new IllegalArgumentException("LBFGS.historySize: must be >= 0, got " + value);
-        }
-        return new LBFGS<>(options(), fun, value, stepsize, lineSearch, minStepsize, increaseFactor, useGamma);
+        return with(own.withHistorySize(value));
     }
 
     /** A fixed step size (> 0), or ≤ 0 for the line search (default). */
     public LBFGS<X, A> stepsize(double value) {
-        if (!Double.isFinite(value)) {
-            throw new IllegalArgumentException("LBFGS.stepsize: must be finite, got " + value);
-        }
-        return new LBFGS<>(options(), fun, historySize, value, lineSearch, minStepsize, increaseFactor, useGamma);
+        return with(own.withStepsize(value));
+    }
+
+    /** A step size s(k) at iteration k = 0, 1, … (finite, > 0), instead of a fixed step or the line search. */
+    public LBFGS<X, A> stepsize(IntToDoubleFunction schedule) {
+        return with(own.withSchedule(schedule));
     }
 
     /** The largest number of function evaluations per line search (≥ 1; default 30). */
@@ -124,14 +217,12 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         if (value < 1) {
             throw new IllegalArgumentException("LBFGS.maxls: must be >= 1, got " + value);
         }
-        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch.maxEvaluations(value), minStepsize,
-                increaseFactor, useGamma);
+        return with(own.withLineSearch(own.lineSearch().maxEvaluations(value)));
     }
 
     /** The Wolfe constants 0 &lt; c1 &lt; c2 &lt; 1 of the line search (default 1e-4 and 0.9). */
     public LBFGS<X, A> wolfe(double c1, double c2) {
-        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch.wolfe(c1, c2), minStepsize,
-                increaseFactor, useGamma);
+        return with(own.withLineSearch(own.lineSearch().wolfe(c1, c2)));
     }
 
     /** The largest step of a line search (finite, > 0; default 1). */
@@ -139,46 +230,39 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         if (!(value > 0) || Double.isInfinite(value)) {
             throw new IllegalArgumentException("LBFGS.maxStepsize: must be finite and > 0, got " + value);
         }
-        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch.maxStepsize(value), minStepsize,
-                increaseFactor, useGamma);
+        return with(own.withLineSearch(own.lineSearch().maxStepsize(value)));
     }
 
     /** Below this step the next line search starts again from maxStepsize (≥ 0; default 1e-6). */
     public LBFGS<X, A> minStepsize(double value) {
-        if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("LBFGS.minStepsize: must be finite and >= 0, got " + value);
-        }
-        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch, value, increaseFactor, useGamma);
+        return with(own.withMinStepsize(value));
     }
 
     /** The first step of a line search is the previous one times this factor (≥ 1; default 1.5). */
     public LBFGS<X, A> increaseFactor(double value) {
-        if (!(value >= 1) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("LBFGS.increaseFactor: must be finite and >= 1, got " + value);
-        }
-        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch, minStepsize, value, useGamma);
+        return with(own.withIncreaseFactor(value));
     }
 
     /** Scale the initial inverse Hessian by γ = ⟨s, y⟩/⟨y, y⟩ (default true) or use the identity. */
     public LBFGS<X, A> useGamma(boolean value) {
-        return new LBFGS<>(options(), fun, historySize, stepsize, lineSearch, minStepsize, increaseFactor, value);
+        return with(own.withUseGamma(value));
     }
 
     /** The number of past iterates kept. */
     public int historySize() {
-        return historySize;
+        return own.historySize();
     }
 
     /** The line search. */
     public ZoomLineSearch lineSearch() {
-        return lineSearch;
+        return own.lineSearch();
     }
 
     @Override
     public State<X> init(X initParams, A args) {
-        Autodiff.ValueAndGrad<X> vg = valueAndGrad(initParams, args);
+        Autodiff.ValueAuxAndGrad<X, Object> vg = valueAndGrad(initParams, args);
         return new State<>(0, Double.POSITIVE_INFINITY, vg.value().item(), vg.gradient(), List.of(), List.of(),
-                lineSearch.maxStepsize(), 0);
+                own.lineSearch().maxStepsize(), 0, vg.aux());
     }
 
     @Override
@@ -200,20 +284,21 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         if (slope0 == 0) {
             // ∇f(x) = 0 exactly: a stationary point.
             return new OptStep<>(x, new State<>(state.iterations() + 1, 0.0, state.value(), grad, ss, ys,
-                    state.stepsize(), state.failedLineSearches()));
+                    state.stepsize(), state.failedLineSearches(), state.aux()));
         }
         X dc = Autodiff.stopGradient(direction);
-        Map<Double, Autodiff.ValueAndGrad<X>> evaluated = new HashMap<>();
-        double t;
+        Map<Double, Autodiff.ValueAuxAndGrad<X, Object>> evaluated = new HashMap<>();
+        double t = own.stepAt(state.iterations());
         boolean failed = false;
-        if (stepsize > 0) {
-            t = stepsize;
-        } else {
+        if (!(t > 0)) {
+            ZoomLineSearch lineSearch = own.lineSearch();
+            double minStepsize = own.minStepsize();
+            double increaseFactor = own.increaseFactor();
             double init = state.stepsize() <= minStepsize ? lineSearch.maxStepsize()
                     : Math.min(state.stepsize() * increaseFactor, lineSearch.maxStepsize());
             ZoomLineSearch.Result ls = lineSearch.search(s -> {
                 X point = axpy(xc, s, dc);
-                Autodiff.ValueAndGrad<X> vg = valueAndGrad(point, ac);
+                Autodiff.ValueAuxAndGrad<X, Object> vg = valueAndGrad(point, ac);
                 evaluated.put(s, vg);
                 return new ZoomLineSearch.Point(s, vg.value().item(), Pytree.vdot(vg.gradient(), dc).item());
             }, state.value(), slope0, init);
@@ -222,16 +307,16 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         }
         if (failed) {
             return new OptStep<>(x, new State<>(state.iterations() + 1, norm(grad), state.value(), grad, List.of(),
-                    List.of(), lineSearch.maxStepsize(), state.failedLineSearches() + 1));
+                    List.of(), own.lineSearch().maxStepsize(), state.failedLineSearches() + 1, state.aux()));
         }
         X next = axpy(x, t, direction);
-        Autodiff.ValueAndGrad<X> vg = evaluated.get(t);
+        Autodiff.ValueAuxAndGrad<X, Object> vg = evaluated.get(t);
         if (vg == null || isTraced(next)) {
             // Unrolling (or a fixed step): the gradient must be a traced function of (x, θ).
             vg = valueAndGrad(next, args);
         }
         X nextGrad = vg.gradient();
-        if (historySize > 0) {
+        if (own.historySize() > 0) {
             X s = Pytree.map2(next, x, Tensor::sub);
             X y = Pytree.map2(nextGrad, grad, Tensor::sub);
             double sy = Pytree.vdot(Autodiff.stopGradient(s), Autodiff.stopGradient(y)).item();
@@ -243,7 +328,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
             }
         }
         return new OptStep<>(next, new State<>(state.iterations() + 1, norm(nextGrad), vg.value().item(), nextGrad,
-                ss, ys, t, state.failedLineSearches()));
+                ss, ys, t, state.failedLineSearches(), vg.aux()));
     }
 
     /** H·g by the two-loop recursion (tensor operations on trees; differentiable). */
@@ -262,7 +347,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
             q = Pytree.map2(q, ys.get(i), (qq, yy) -> qq.sub(yy.mul(a)));
         }
         X r = q;
-        if (useGamma) {
+        if (own.useGamma()) {
             Tensor gamma = Pytree.vdot(ss.get(k - 1), ys.get(k - 1)).div(Pytree.vdot(ys.get(k - 1), ys.get(k - 1)));
             r = Pytree.map(r, v -> v.mul(gamma));
         }
@@ -275,14 +360,14 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
     }
 
     private List<X> push(List<X> history, X value) {
-        int from = Math.max(0, history.size() + 1 - historySize);
+        int from = Math.max(0, history.size() + 1 - own.historySize());
         List<X> out = new ArrayList<>(history.subList(from, history.size()));
         out.add(value);
         return Collections.unmodifiableList(out);
     }
 
-    private Autodiff.ValueAndGrad<X> valueAndGrad(X x, A args) {
-        return Autodiff.valueAndGrad((X z) -> fun.apply(z, args)).apply(x);
+    private Autodiff.ValueAuxAndGrad<X, Object> valueAndGrad(X x, A args) {
+        return fun.valueAuxAndGrad(x, args);
     }
 
     private static <X> X axpy(X x, double t, X d) {
@@ -305,7 +390,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
 
     @Override
     public X optimality(X params, A args) {
-        return Autodiff.grad((X z) -> fun.apply(z, args)).apply(params);
+        return fun.grad(params, args);
     }
 
     @Override

@@ -40,22 +40,56 @@ public final class PolyakSGD<X, A> extends IterativeSolver<X, A, PolyakSGD.State
      * initially), the step size taken (0-d, 1 initially, as JAXopt) and the velocity v (zeros
      * initially; with momentum 0 it stays zero).
      */
-    public record State<X>(int iterations, double error, Tensor value, Tensor stepsize, X velocity)
+    public record State<X>(int iterations, double error, Tensor value, Tensor stepsize, X velocity, Object aux)
             implements SolverState {
     }
 
-    private final BiFunction<X, A, Tensor> fun;
-    private final double maxStepsize;
-    private final double delta;
-    private final double momentum;
+    /**
+     * The options of PolyakSGD (defaults as JAXopt's).
+     *
+     * @param maxStepsize the largest step, finite and &gt; 0 (default 1)
+     * @param delta       δ added to ‖∇f‖² in the step's denominator, finite and ≥ 0 (default 0)
+     * @param momentum    heavy-ball momentum in [0, 1) (default 0)
+     */
+    public record Options(double maxStepsize, double delta, double momentum) {
 
-    private PolyakSGD(SolverOptions options, BiFunction<X, A, Tensor> fun, double maxStepsize, double delta,
-                      double momentum) {
+        /** @throws IllegalArgumentException naming the option and its value when one is out of range */
+        public Options {
+            if (!(maxStepsize > 0) || Double.isInfinite(maxStepsize)) {
+                throw new IllegalArgumentException("PolyakSGD: maxStepsize must be finite and > 0, got " + maxStepsize);
+            }
+            if (!(delta >= 0) || Double.isInfinite(delta)) {
+                throw new IllegalArgumentException("PolyakSGD: delta must be finite and >= 0, got " + delta);
+            }
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException("PolyakSGD: momentum must be in [0, 1), got " + momentum);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(1.0, 0.0, 0.0);
+        }
+
+        public Options withMaxStepsize(double value) {
+            return new Options(value, delta, momentum);
+        }
+
+        public Options withDelta(double value) {
+            return new Options(maxStepsize, value, momentum);
+        }
+
+        public Options withMomentum(double value) {
+            return new Options(maxStepsize, delta, value);
+        }
+    }
+
+    private final Objective<X, A> fun;
+    private final Options own;
+
+    private PolyakSGD(SolverOptions options, Options own, Objective<X, A> fun) {
         super(options);
         this.fun = fun;
-        this.maxStepsize = maxStepsize;
-        this.delta = delta;
-        this.momentum = momentum;
+        this.own = own;
     }
 
     /**
@@ -67,36 +101,53 @@ public final class PolyakSGD<X, A> extends IterativeSolver<X, A, PolyakSGD.State
         if (fun == null) {
             throw new IllegalArgumentException("PolyakSGD.of: fun is null");
         }
-        return new PolyakSGD<>(SolverOptions.defaults(), fun, 1.0, 0.0, 0.0);
+        return ofObjective(Objective.of(fun));
+    }
+
+    /**
+     * A solver for min f(x, batch), f ≥ 0, with f in any {@link Objective} form (with aux: the state
+     * carries the aux at the point the last update started from; or with its gradient).
+     *
+     * @throws IllegalArgumentException if fun is null
+     */
+    public static <X, A> PolyakSGD<X, A> ofObjective(Objective<X, A> fun) {
+        if (fun == null) {
+            throw new IllegalArgumentException("PolyakSGD.of: fun is null");
+        }
+        return new PolyakSGD<>(SolverOptions.defaults(), Options.defaults(), fun);
     }
 
     @Override
     protected PolyakSGD<X, A> withOptions(SolverOptions options) {
-        return new PolyakSGD<>(options, fun, maxStepsize, delta, momentum);
+        return new PolyakSGD<>(options, own, fun);
+    }
+
+    /** A copy with these options. @throws IllegalArgumentException if value is null */
+    public PolyakSGD<X, A> with(Options value) {
+        if (value == null) {
+            throw new IllegalArgumentException("PolyakSGD.with: options is null");
+        }
+        return new PolyakSGD<>(options(), value, fun);
+    }
+
+    /** This solver's own options. */
+    public Options own() {
+        return own;
     }
 
     /** @throws IllegalArgumentException unless value &gt; 0 and finite */
     public PolyakSGD<X, A> maxStepsize(double value) {
-        if (!(value > 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("PolyakSGD: maxStepsize must be finite and > 0, got " + value);
-        }
-        return new PolyakSGD<>(options(), fun, value, delta, momentum);
+        return with(own.withMaxStepsize(value));
     }
 
     /** δ added to ‖∇f‖² in the step's denominator. @throws IllegalArgumentException unless δ ≥ 0 and finite */
     public PolyakSGD<X, A> delta(double value) {
-        if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("PolyakSGD: delta must be finite and >= 0, got " + value);
-        }
-        return new PolyakSGD<>(options(), fun, maxStepsize, value, momentum);
+        return with(own.withDelta(value));
     }
 
     /** Heavy-ball momentum, 0 (default) for none. @throws IllegalArgumentException unless 0 ≤ value &lt; 1 */
     public PolyakSGD<X, A> momentum(double value) {
-        if (!(value >= 0 && value < 1)) {
-            throw new IllegalArgumentException("PolyakSGD: momentum must be in [0, 1), got " + value);
-        }
-        return new PolyakSGD<>(options(), fun, maxStepsize, delta, value);
+        return with(own.withMomentum(value));
     }
 
     @Override
@@ -110,7 +161,7 @@ public final class PolyakSGD<X, A> extends IterativeSolver<X, A, PolyakSGD.State
             throw new IllegalArgumentException("PolyakSGD.init: initParams is null");
         }
         return new State<>(0, Double.POSITIVE_INFINITY, Tensor.scalar(Double.POSITIVE_INFINITY), Tensor.scalar(1.0),
-                Pytree.zerosLike(Autodiff.stopGradient(initParams)));
+                Pytree.zerosLike(Autodiff.stopGradient(initParams)), null);
     }
 
     @Override
@@ -118,7 +169,9 @@ public final class PolyakSGD<X, A> extends IterativeSolver<X, A, PolyakSGD.State
         if (params == null || state == null) {
             throw new IllegalArgumentException("PolyakSGD.update: " + (params == null ? "params" : "state") + " is null");
         }
-        Autodiff.ValueAndGrad<X> vg = Autodiff.valueAndGrad((X p) -> fun.apply(p, args)).apply(params);
+        Autodiff.ValueAuxAndGrad<X, Object> vg = fun.valueAuxAndGrad(params, args);
+        double maxStepsize = own.maxStepsize();
+        double momentum = own.momentum();
         Tensor value = vg.value();
         X grad = vg.gradient();
         Tensor gradSq = Pytree.l2Norm(grad, true);
@@ -131,7 +184,7 @@ public final class PolyakSGD<X, A> extends IterativeSolver<X, A, PolyakSGD.State
             throw new IllegalStateException("PolyakSGD.update: the objective is " + f + " < 0 at iteration "
                     + state.iterations() + "; the Polyak step assumes f >= 0 with minimum 0 (shift f by a lower bound)");
         }
-        Tensor denominator = gradSq.add(delta);
+        Tensor denominator = gradSq.add(own.delta());
         Tensor s = denominator.item() == 0 ? Tensor.scalar(maxStepsize) : value.div(denominator).minimum(maxStepsize);
         X next;
         X velocity = state.velocity();
@@ -141,12 +194,13 @@ public final class PolyakSGD<X, A> extends IterativeSolver<X, A, PolyakSGD.State
             velocity = Pytree.addScalarMul(Pytree.scalarMul(momentum, state.velocity()), s.neg(), grad);
             next = Pytree.add(params, velocity);
         }
-        return new OptStep<>(next, new State<>(state.iterations() + 1, Math.sqrt(gradSq.item()), value, s, velocity));
+        return new OptStep<>(next, new State<>(state.iterations() + 1, Math.sqrt(gradSq.item()), value, s, velocity,
+                vg.aux()));
     }
 
     @Override
     public X optimality(X params, A args) {
-        return Autodiff.grad((X z) -> fun.apply(z, args)).apply(params);
+        return fun.grad(params, args);
     }
 
     @Override

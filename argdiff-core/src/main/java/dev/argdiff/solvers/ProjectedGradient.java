@@ -3,6 +3,7 @@ package dev.argdiff.solvers;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.function.BiFunction;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Projected gradient for min_x f(x, θ) subject to x ∈ C(θ): {@link ProximalGradient} whose
@@ -29,8 +30,16 @@ public final class ProjectedGradient<X, A>
         if (fun == null || projection == null) {
             throw new IllegalArgumentException("ProjectedGradient.of: fun and projection must not be null");
         }
+        return ofObjective(Objective.of(fun), projection);
+    }
+
+    /** As {@link #of(BiFunction, BiFunction)} with f in any {@link Objective} form (with aux, or with its gradient). */
+    public static <X, A> ProjectedGradient<X, A> ofObjective(Objective<X, A> fun, BiFunction<X, A, X> projection) {
+        if (fun == null || projection == null) {
+            throw new IllegalArgumentException("ProjectedGradient.of: fun and projection must not be null");
+        }
         return new ProjectedGradient<>(SolverOptions.defaults(),
-                ProximalGradient.of(fun, (x, a, s) -> projection.apply(x, a)));
+                ProximalGradient.ofObjective(fun, (x, a, s) -> projection.apply(x, a)));
     }
 
     @Override
@@ -38,14 +47,39 @@ public final class ProjectedGradient<X, A>
         return new ProjectedGradient<>(options, inner);
     }
 
-    /** A fixed step size, or a value ≤ 0 for the line search (the default). */
-    public ProjectedGradient<X, A> stepsize(double value) {
-        return new ProjectedGradient<>(options(), inner.stepsize(value));
+    /** A copy with these step-size and line-search options (shared with ProximalGradient). */
+    public ProjectedGradient<X, A> with(ProximalGradient.Options value) {
+        return new ProjectedGradient<>(options(), inner.with(value));
     }
 
-    /** Whether to use Nesterov acceleration (default on). */
+    /** This solver's own options. */
+    public ProximalGradient.Options own() {
+        return inner.own();
+    }
+
+    /** A fixed step size (> 0), or ≤ 0 for the backtracking line search (default). */
+    public ProjectedGradient<X, A> stepsize(double value) {
+        return with(own().withStepsize(value));
+    }
+
+    /** A step size s(k) at iteration k = 0, 1, … (finite, > 0), instead of a fixed step or the line search. */
+    public ProjectedGradient<X, A> stepsize(IntToDoubleFunction schedule) {
+        return with(own().withSchedule(schedule));
+    }
+
+    /** FISTA acceleration (default true). */
     public ProjectedGradient<X, A> acceleration(boolean value) {
-        return new ProjectedGradient<>(options(), inner.acceleration(value));
+        return with(own().withAcceleration(value));
+    }
+
+    /** The largest number of step reductions per line search (default 15). */
+    public ProjectedGradient<X, A> maxls(int value) {
+        return with(own().withMaxls(value));
+    }
+
+    /** The line search's reduction factor in (0, 1) (default 0.5). */
+    public ProjectedGradient<X, A> stepFactor(double value) {
+        return with(own().withStepFactor(value));
     }
 
     @Override

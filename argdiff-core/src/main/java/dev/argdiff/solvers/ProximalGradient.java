@@ -6,6 +6,7 @@ import dev.argdiff.prox.ProxOperator;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.function.BiFunction;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Proximal gradient descent for min_x f(x, θ) + g(x, θ), with f smooth and g given by its
@@ -37,9 +38,10 @@ import java.util.function.BiFunction;
  * F(x, θ) = prox_{g}(x − ∇f(x, θ), θ, 1) − x, whose root is the minimizer for any step
  * (the fixed point of the proximal-gradient map with unit step).
  *
- * <p>Defaults: line search (stepsize ≤ 0), maxls 15, stepFactor 0.5, acceleration on, adaptive
- * restart off (see {@link #restart});
- * common options in {@link SolverOptions}.
+ * <p>Options ({@link Options}, shared with GradientDescent and ProjectedGradient): line search
+ * (stepsize ≤ 0, default) or a fixed step or a schedule s(k), maxls 15, stepFactor 0.5,
+ * acceleration on, adaptive restart off (see {@link #restart}); common options in
+ * {@link SolverOptions}. The smooth part may return aux or its own gradient ({@link Objective}).
  *
  * <p>References: A. Beck, M. Teboulle, "A fast iterative shrinkage-thresholding algorithm for
  * linear inverse problems", SIAM J. Imaging Sciences 2009; Yu. Nesterov, "Gradient methods for
@@ -62,31 +64,91 @@ import java.util.function.BiFunction;
 public final class ProximalGradient<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, ProximalGradient<X, A>> {
 
-    /** Iterations, error, the extrapolated point y, the momentum t and the current step size. */
-    public record State<X>(int iterations, double error, X y, double t, double stepsize) implements SolverState {
+    /**
+     * Iterations, error, the extrapolated point y, the momentum t, the current step size, and the
+     * objective's aux at the current iterate (null unless the objective has aux; not differentiated).
+     */
+    public record State<X>(int iterations, double error, X y, double t, double stepsize, Object aux)
+            implements SolverState {
+    }
+
+    /**
+     * The step-size and line-search options of ProximalGradient, {@link GradientDescent} and
+     * {@link ProjectedGradient}.
+     *
+     * @param stepsize     a fixed step size (&gt; 0), or ≤ 0 for the backtracking line search (default 0)
+     * @param schedule     a step size as a function of the iteration number k = 0, 1, … (values finite
+     *                     and &gt; 0), used instead of {@code stepsize} and the line search; null (default) for none
+     * @param maxls        the largest number of step reductions per line search (≥ 0; default 15)
+     * @param stepFactor   the line search's reduction factor in (0, 1) (default 0.5)
+     * @param acceleration FISTA/Nesterov acceleration (default true)
+     * @param restart      adaptive restart of the acceleration (default false; see {@link ProximalGradient#restart})
+     */
+    public record Options(double stepsize, IntToDoubleFunction schedule, int maxls, double stepFactor,
+                          boolean acceleration, boolean restart) {
+
+        /** @throws IllegalArgumentException naming the option and its value when one is out of range */
+        public Options {
+            if (!Double.isFinite(stepsize)) {
+                throw new IllegalArgumentException("stepsize must be finite, got " + stepsize);
+            }
+            if (maxls < 0) {
+                throw new IllegalArgumentException("maxls must be >= 0, got " + maxls);
+            }
+            if (!(stepFactor > 0 && stepFactor < 1)) {
+                throw new IllegalArgumentException("stepFactor must be in (0, 1), got " + stepFactor);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(0.0, null, 15, 0.5, true, false);
+        }
+
+        public Options withStepsize(double value) {
+            return new Options(value, null, maxls, stepFactor, acceleration, restart);
+        }
+
+        public Options withSchedule(IntToDoubleFunction value) {
+            if (value == null) {
+                throw new IllegalArgumentException("schedule must not be null (use withStepsize for a fixed step)");
+            }
+            return new Options(stepsize, value, maxls, stepFactor, acceleration, restart);
+        }
+
+        public Options withMaxls(int value) {
+            return new Options(stepsize, schedule, value, stepFactor, acceleration, restart);
+        }
+
+        public Options withStepFactor(double value) {
+            return new Options(stepsize, schedule, maxls, value, acceleration, restart);
+        }
+
+        public Options withAcceleration(boolean value) {
+            return new Options(stepsize, schedule, maxls, stepFactor, value, restart);
+        }
+
+        public Options withRestart(boolean value) {
+            return new Options(stepsize, schedule, maxls, stepFactor, acceleration, value);
+        }
+
+        /** The step of iteration k: the schedule's, or the fixed step (≤ 0: line search). */
+        double stepAt(int k) {
+            return StepSchedule.stepAt("ProximalGradient", schedule, stepsize, k);
+        }
     }
 
     /** Multiples of ulp(|f|) taken as the rounding error of a difference of two values of f. */
     private static final double ROUNDOFF_FACTOR = 16.0;
 
-    private final BiFunction<X, A, Tensor> fun;
+    private final Objective<X, A> fun;
     private final ProxOperator<X, A> prox;
-    private final double stepsize;
-    private final int maxls;
-    private final double stepFactor;
-    private final boolean acceleration;
-    private final boolean restart;
+    private final Options own;
 
-    private ProximalGradient(SolverOptions options, BiFunction<X, A, Tensor> fun, ProxOperator<X, A> prox,
-                             double stepsize, int maxls, double stepFactor, boolean acceleration, boolean restart) {
+    private ProximalGradient(SolverOptions options, Options own, Objective<X, A> fun, ProxOperator<X, A> prox) {
         super(options);
         this.fun = fun;
         this.prox = prox;
-        this.stepsize = stepsize;
-        this.maxls = maxls;
-        this.stepFactor = stepFactor;
-        this.acceleration = acceleration;
-        this.restart = restart;
+        this.own = own;
     }
 
     /**
@@ -99,44 +161,68 @@ public final class ProximalGradient<X, A>
         if (fun == null) {
             throw new IllegalArgumentException("ProximalGradient.of: fun is null");
         }
+        return ofObjective(Objective.of(fun), prox);
+    }
+
+    /**
+     * A solver for min f(x, θ) + g(x, θ) with f in any {@link Objective} form (with aux, or with a
+     * user-supplied gradient).
+     */
+    public static <X, A> ProximalGradient<X, A> ofObjective(Objective<X, A> fun, ProxOperator<X, A> prox) {
+        if (fun == null) {
+            throw new IllegalArgumentException("ProximalGradient.of: fun is null");
+        }
         if (prox == null) {
             throw new IllegalArgumentException("ProximalGradient.of: prox is null");
         }
-        return new ProximalGradient<>(SolverOptions.defaults(), fun, prox, 0.0, 15, 0.5, true, false);
+        return new ProximalGradient<>(SolverOptions.defaults(), Options.defaults(), fun, prox);
     }
 
     @Override
     protected ProximalGradient<X, A> withOptions(SolverOptions options) {
-        return new ProximalGradient<>(options, fun, prox, stepsize, maxls, stepFactor, acceleration, restart);
+        return new ProximalGradient<>(options, own, fun, prox);
+    }
+
+    /** A copy with these step-size and line-search options. */
+    public ProximalGradient<X, A> with(Options value) {
+        if (value == null) {
+            throw new IllegalArgumentException("ProximalGradient.with: options is null");
+        }
+        return new ProximalGradient<>(options(), value, fun, prox);
+    }
+
+    public Options own() {
+        return own;
+    }
+
+    /** The smooth part f. */
+    Objective<X, A> objective() {
+        return fun;
     }
 
     /** A fixed step size (> 0), or ≤ 0 for the backtracking line search (default). */
     public ProximalGradient<X, A> stepsize(double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("ProximalGradient.stepsize: must be finite, got " + value);
-        }
-        return new ProximalGradient<>(options(), fun, prox, value, maxls, stepFactor, acceleration, restart);
+        return with(own.withStepsize(value));
+    }
+
+    /** A step size s(k) at iteration k = 0, 1, … (finite, > 0), instead of a fixed step or the line search. */
+    public ProximalGradient<X, A> stepsize(IntToDoubleFunction schedule) {
+        return with(own.withSchedule(schedule));
     }
 
     /** The largest number of step reductions per line search (default 15). */
     public ProximalGradient<X, A> maxls(int value) {
-        if (value < 0) {
-            throw new IllegalArgumentException("ProximalGradient.maxls: must be >= 0, got " + value);
-        }
-        return new ProximalGradient<>(options(), fun, prox, stepsize, value, stepFactor, acceleration, restart);
+        return with(own.withMaxls(value));
     }
 
     /** The line search's reduction factor in (0, 1) (default 0.5). */
     public ProximalGradient<X, A> stepFactor(double value) {
-        if (!(value > 0 && value < 1)) {
-            throw new IllegalArgumentException("ProximalGradient.stepFactor: must be in (0, 1), got " + value);
-        }
-        return new ProximalGradient<>(options(), fun, prox, stepsize, maxls, value, acceleration, restart);
+        return with(own.withStepFactor(value));
     }
 
     /** FISTA acceleration (default true). */
     public ProximalGradient<X, A> acceleration(boolean value) {
-        return new ProximalGradient<>(options(), fun, prox, stepsize, maxls, stepFactor, value, restart);
+        return with(own.withAcceleration(value));
     }
 
     /**
@@ -148,31 +234,32 @@ public final class ProximalGradient<X, A>
      * accelerated gradient schemes", Found. Comput. Math. 2015.
      */
     public ProximalGradient<X, A> restart(boolean value) {
-        return new ProximalGradient<>(options(), fun, prox, stepsize, maxls, stepFactor, acceleration, value);
+        return with(own.withRestart(value));
     }
 
     @Override
     public State<X> init(X initParams, A args) {
-        return new State<>(0, Double.POSITIVE_INFINITY, initParams, 1.0, 1.0);
+        return new State<>(0, Double.POSITIVE_INFINITY, initParams, 1.0, 1.0, null);
     }
 
     @Override
     public OptStep<X, State<X>> update(X x, State<X> state, A args) {
-        X point = acceleration ? state.y() : x;
+        X point = own.acceleration() ? state.y() : x;
         Step<X> step;
+        double stepsize = own.stepAt(state.iterations());
         if (stepsize > 0) {
             // A fixed step needs only the gradient at the point: one evaluation of f and its gradient.
-            X grad = Autodiff.grad((X z) -> fun.apply(z, args)).apply(point);
+            X grad = fun.grad(point, args);
             step = new Step<>(proxGrad(point, grad, stepsize, args), stepsize);
         } else {
-            Autodiff.ValueAndGrad<X> vg = Autodiff.valueAndGrad((X z) -> fun.apply(z, args)).apply(point);
+            Autodiff.ValueAndGrad<X> vg = fun.valueAndGrad(point, args);
             step = lineSearch(point, vg.value(), vg.gradient(), state.stepsize(), args);
         }
         X next = step.x();
         X nextY = next;
         double nextT = state.t();
-        if (acceleration) {
-            if (restart && restartCondition(point, next, x)) {
+        if (own.acceleration()) {
+            if (own.restart() && restartCondition(point, next, x)) {
                 nextT = 1.0;
             } else {
                 nextT = 0.5 * (1 + Math.sqrt(1 + 4 * state.t() * state.t()));
@@ -182,7 +269,13 @@ public final class ProximalGradient<X, A>
         }
         // The gradient mapping ‖x⁺ − y‖/s at the point, from quantities already computed (as JAXopt does).
         double error = Math.sqrt(squaredDistance(next, point)) / step.stepsize();
-        return new OptStep<>(next, new State<>(state.iterations() + 1, error, nextY, nextT, step.stepsize()));
+        return new OptStep<>(next, new State<>(state.iterations() + 1, error, nextY, nextT, step.stepsize(),
+                auxAt(next, args)));
+    }
+
+    /** The objective's aux at x (one more evaluation of f, only for an objective with aux). */
+    Object auxAt(X x, A args) {
+        return fun.hasAux() ? fun.valueAndAux(Autodiff.stopGradient(x), Autodiff.stopGradient(args)).aux() : null;
     }
 
     /** ‖a − b‖² on concrete values (a stopping measure or a line-search test: never differentiated). */
@@ -220,27 +313,27 @@ public final class ProximalGradient<X, A>
         X gradC = Autodiff.stopGradient(grad);
         X pointC = Autodiff.stopGradient(point);
         A argsC = concreteArgs(args);
-        for (int i = 0; i < maxls; i++) {
+        for (int i = 0; i < own.maxls(); i++) {
             X nextC = Autodiff.stopGradient(next);
             X diff = Pytree.map2(nextC, pointC, Tensor::sub);
             double sq = Pytree.vdot(diff, diff).item();
             boolean sufficient;
             if (0.5 * sq > 100 * s * noise) {
-                double fdiff = fun.apply(nextC, argsC).item() - f0;
+                double fdiff = fun.value(nextC, argsC).item() - f0;
                 // Sufficient decrease, with the terms multiplied by s for numerical stability (as JAXopt does):
                 // s·(f(x⁺) − f(y)) ≤ s·⟨x⁺ − y, ∇f(y)⟩ + ½‖x⁺ − y‖² (+ ε).
                 sufficient = !(s * fdiff > s * Pytree.vdot(diff, gradC).item() + 0.5 * sq + Math.ulp(1.0));
             } else if (sq == 0) {
                 sufficient = true; // x⁺ = y: any step satisfies both tests
             } else {
-                X gradNext = Autodiff.grad((X z) -> fun.apply(z, argsC)).apply(nextC);
+                X gradNext = fun.grad(nextC, argsC);
                 double curvature = Pytree.vdot(Pytree.map2(gradNext, gradC, Tensor::sub), diff).item();
                 sufficient = s * curvature <= sq;
             }
             if (sufficient) {
                 break;
             }
-            s *= stepFactor;
+            s *= own.stepFactor();
             next = proxGrad(point, grad, s, args);
         }
         return new Step<>(next, s);
@@ -257,7 +350,7 @@ public final class ProximalGradient<X, A>
 
     @Override
     public X optimality(X x, A args) {
-        X grad = Autodiff.grad((X z) -> fun.apply(z, args)).apply(x);
+        X grad = fun.grad(x, args);
         X fixedPoint = proxGrad(x, grad, 1.0, args);
         return Pytree.map2(fixedPoint, x, Tensor::sub);
     }

@@ -26,8 +26,16 @@ package dev.argdiff.solvers;
  *
  * <p>References: J. Nocedal, S. J. Wright, "Numerical Optimization", 2nd ed., Springer 2006,
  * §3.5; W. W. Hager, H. Zhang, "Algorithm 851: CG_DESCENT", ACM TOMS 2006.
+ *
+ * @param c1             the sufficient-decrease constant, in (0, 1)
+ * @param c2             the curvature constant, in (c1, 1)
+ * @param c3             the tolerance of the approximate decrease condition, finite and ≥ 0
+ * @param increaseFactor the bracketing growth factor, finite and &gt; 1
+ * @param maxStepsize    the largest step tried, finite and &gt; 0
+ * @param maxEvaluations the largest number of evaluations of φ, ≥ 1
  */
-public final class ZoomLineSearch {
+public record ZoomLineSearch(double c1, double c2, double c3, double increaseFactor, double maxStepsize,
+                             int maxEvaluations) {
 
     /** φ and φ' at a step: the objective along the line and its slope. */
     @FunctionalInterface
@@ -59,21 +67,27 @@ public final class ZoomLineSearch {
         }
     }
 
-    private final double c1;
-    private final double c2;
-    private final double c3;
-    private final double increaseFactor;
-    private final double maxStepsize;
-    private final int maxEvaluations;
-
-    private ZoomLineSearch(double c1, double c2, double c3, double increaseFactor, double maxStepsize,
-                           int maxEvaluations) {
-        this.c1 = c1;
-        this.c2 = c2;
-        this.c3 = c3;
-        this.increaseFactor = increaseFactor;
-        this.maxStepsize = maxStepsize;
-        this.maxEvaluations = maxEvaluations;
+    /** @throws IllegalArgumentException naming the option and its value when one is out of range */
+    public ZoomLineSearch {
+        if (!(c1 > 0 && c1 < 1)) {
+            throw new IllegalArgumentException("ZoomLineSearch.c1: must be in (0, 1), got " + c1);
+        }
+        if (!(c2 > c1 && c2 < 1)) {
+            throw new IllegalArgumentException("ZoomLineSearch.c2: must be in (c1, 1) = (" + c1 + ", 1), got " + c2);
+        }
+        if (!(c3 >= 0) || Double.isInfinite(c3)) {
+            throw new IllegalArgumentException("ZoomLineSearch.c3: must be finite and >= 0, got " + c3);
+        }
+        if (!(increaseFactor > 1) || Double.isInfinite(increaseFactor)) {
+            throw new IllegalArgumentException("ZoomLineSearch.increaseFactor: must be finite and > 1, got "
+                    + increaseFactor);
+        }
+        if (!(maxStepsize > 0) || Double.isInfinite(maxStepsize)) {
+            throw new IllegalArgumentException("ZoomLineSearch.maxStepsize: must be finite and > 0, got " + maxStepsize);
+        }
+        if (maxEvaluations < 1) {
+            throw new IllegalArgumentException("ZoomLineSearch.maxEvaluations: must be >= 1, got " + maxEvaluations);
+        }
     }
 
     /** The defaults: c1 = 1e-4, c2 = 0.9, c3 = 1e-6, increase factor 2, maximal step 1, 30 evaluations. */
@@ -87,49 +101,17 @@ public final class ZoomLineSearch {
      * @throws IllegalArgumentException naming c1 or c2 if out of range
      */
     public ZoomLineSearch wolfe(double c1, double c2) {
-        if (!(c1 > 0 && c1 < 1)) {
-            throw new IllegalArgumentException("ZoomLineSearch.c1: must be in (0, 1), got " + c1);
-        }
-        if (!(c2 > c1 && c2 < 1)) {
-            throw new IllegalArgumentException("ZoomLineSearch.c2: must be in (c1, 1) = (" + c1 + ", 1), got " + c2);
-        }
         return new ZoomLineSearch(c1, c2, c3, increaseFactor, maxStepsize, maxEvaluations);
     }
 
     /** The largest step tried (finite, > 0). */
     public ZoomLineSearch maxStepsize(double value) {
-        if (!(value > 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("ZoomLineSearch.maxStepsize: must be finite and > 0, got " + value);
-        }
         return new ZoomLineSearch(c1, c2, c3, increaseFactor, value, maxEvaluations);
     }
 
     /** The largest number of evaluations of φ (≥ 1). */
     public ZoomLineSearch maxEvaluations(int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException("ZoomLineSearch.maxEvaluations: must be >= 1, got " + value);
-        }
         return new ZoomLineSearch(c1, c2, c3, increaseFactor, maxStepsize, value);
-    }
-
-    /** The sufficient-decrease constant of the Wolfe conditions. */
-    public double c1() {
-        return c1;
-    }
-
-    /** The curvature constant of the Wolfe conditions. */
-    public double c2() {
-        return c2;
-    }
-
-    /** The largest step size tried. */
-    public double maxStepsize() {
-        return maxStepsize;
-    }
-
-    /** The maximum number of function evaluations per line search. */
-    public int maxEvaluations() {
-        return maxEvaluations;
     }
 
     /**

@@ -72,7 +72,7 @@ public final class GradientDescent<X, A>
             X x = Autodiff.stopGradient(step.params());
             A a = Autodiff.stopGradient(args);
             X g = Autodiff.grad((X z) -> fun.apply(z, a)).apply(x);
-            double gradientNorm = Math.sqrt(Pytree.vdot(g, g).item());
+            double gradientNorm = Pytree.norm(g);
             s = new ProximalGradient.State<>(s.iterations(), gradientNorm, s.y(), s.t(), s.stepsize());
             step = new OptStep<>(step.params(), s);
         }

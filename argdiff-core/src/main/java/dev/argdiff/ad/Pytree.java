@@ -1,5 +1,6 @@
 package dev.argdiff.ad;
 
+import dev.argdiff.backend.Blas;
 import dev.argdiff.tensor.Tensor;
 
 import java.lang.reflect.Array;
@@ -590,6 +591,18 @@ public final class Pytree {
         }
         Tensor positive = sq.gt(0.0);
         return Tensor.where(positive, Tensor.where(positive, sq, Tensor.scalar(1.0)).sqrt(), Tensor.scalar(0.0));
+    }
+
+    /**
+     * ‖tree‖₂ of the concrete values of all leaves, as a number: the measure of solver errors,
+     * divergence and optimality residuals (never differentiated; use {@link #l2Norm} inside a
+     * differentiated function). Computed without overflow or underflow of the squares (BLAS
+     * {@code nrm2}, rescaled outside [1e-140, ∞)); NaN if an entry is NaN, 0 for a tree without
+     * entries.
+     */
+    public static double norm(Object tree) {
+        double[] x = toArray(Autodiff.stopGradient(tree));
+        return Blas.nrm2(x.length, x, 0);
     }
 
     /** max |entry| over all leaves (JAXopt {@code tree_inf_norm}); 0 for a tree without entries. */

@@ -3,24 +3,15 @@ package dev.argdiff.implicit;
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.ClosureConversion;
 import dev.argdiff.ad.Pytree;
-import dev.argdiff.backend.Blas;
-import dev.argdiff.linalg.FailurePolicy;
+import dev.argdiff.implicit.ImplicitDiagnostics.Mode;
 import dev.argdiff.linalg.LinearOperator;
-import dev.argdiff.linalg.LinearSolve;
-import dev.argdiff.linalg.LinearSolver;
-import dev.argdiff.linalg.SolveFailedException;
-import dev.argdiff.linalg.SolveInfo;
 import dev.argdiff.linalg.Tag;
-import dev.argdiff.linalg.dense.NotSymmetricException;
 import dev.argdiff.tensor.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.List;
-
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -42,9 +33,10 @@ import java.util.function.Function;
  * F. Llinares-López, F. Pedregosa, J.-P. Vert, "Efficient and Modular Implicit
  * Differentiation", NeurIPS 2022 (arXiv:2105.15183).
  *
- * <p>Certification: before differentiating, ‖F(x*, θ)‖ is measured (the Jacobian error is
- * linear in it, Theorem 1 of the paper); the linear solve's convergence is checked. Failures are
- * handled by {@link ImplicitOptions#policy()}; every measurement goes to the observer.
+ * <p>Certification ({@code Certification}): before differentiating, ‖F(x*, θ)‖ is measured (the
+ * Jacobian error is linear in it, Theorem 1 of the paper); the linear solve's convergence is
+ * checked. Failures are handled by {@link ImplicitOptions#policy()}; every measurement goes to
+ * the observer.
  *
  * <p>Arguments θ are any tree (a record is best: its components are matched by name, never by
  * position); non-tensor leaves are static and get no derivative.
@@ -70,8 +62,6 @@ public final class ImplicitDiff {
     private ImplicitDiff() {
     }
 
-    private static final System.Logger LOG = System.getLogger("dev.argdiff.implicit");
-
     /** The point at which F is linearized: the parameters of the operators A and Aᵀ. */
     private record Point<X, A>(X solution, A args) {
     }
@@ -95,13 +85,12 @@ public final class ImplicitDiff {
     /** {@link #rootJvp} solving with the Jacobian operator and prepared solver that {@code lin} remembers. */
     private static <X, A> X rootJvp(BiFunction<X, A, X> optimality, X solution, A args, A tangents,
                                     ImplicitOptions options, Linearization<X, A> lin) {
-        double residual = checkOptimality("rootJvp", optimality, solution, args, options);
+        double residual = Certification.optimality(Mode.JVP, optimality, solution, args, options);
         X bv = Autodiff.jvp((A a) -> optimality.apply(solution, a), args, tangents).tangent();
         X rhs = Pytree.map(bv, Tensor::neg);
         LinearOperator<X> a = lin.operator(solution, args, () -> jacobianOperator(optimality, solution, args, options))
                 .withParams(new Point<>(solution, args));
-        LinearSolve.Solution<X> s = solve("rootJvp", "jvp", a, rhs, residual, options, lin.solver());
-        return s.x();
+        return Certification.solve(Mode.JVP, a, rhs, residual, options, lin.solver());
     }
 
     /**
@@ -119,11 +108,11 @@ public final class ImplicitDiff {
     /** {@link #rootVjp} solving with the transpose of what {@code lin} remembers. */
     private static <X, A> A rootVjp(BiFunction<X, A, X> optimality, X solution, A args, X cotangent,
                                     ImplicitOptions options, Linearization<X, A> lin) {
-        double residual = checkOptimality("rootVjp", optimality, solution, args, options);
+        double residual = Certification.optimality(Mode.VJP, optimality, solution, args, options);
         LinearOperator<X> a = lin.operator(solution, args, () -> jacobianOperator(optimality, solution, args, options))
                 .withParams(new Point<>(solution, args));
-        LinearSolve.Solution<X> s = solve("rootVjp", "vjp", a.transpose(), cotangent, residual, options, lin.solver());
-        A ubar = Autodiff.vjp((A arg) -> optimality.apply(solution, arg), args).pullback().apply(s.x());
+        X u = Certification.solve(Mode.VJP, a.transpose(), cotangent, residual, options, lin.solver());
+        A ubar = Autodiff.vjp((A arg) -> optimality.apply(solution, arg), args).pullback().apply(u);
         return Pytree.map(ubar, Tensor::neg);
     }
 
@@ -160,168 +149,6 @@ public final class ImplicitDiff {
         return op;
     }
 
-
-    private static <X> LinearSolve.Solution<X> solve(String op, String mode, LinearOperator<X> a, X rhs,
-                                                     double residual, ImplicitOptions options, LinearSolver linear) {
-        AtomicReference<SolveInfo> last = new AtomicReference<>();
-        AtomicBoolean primalReported = new AtomicBoolean();
-        // The linear solver must not throw on its own: the implicit layer applies the policy with context.
-        Consumer<SolveInfo> observer = info -> {
-            last.set(info);
-            if (options.solver().options().observer() != null) {
-                options.solver().options().observer().accept(info);
-            }
-            // The first solve reported is this tangent/adjoint solve itself (checked below). Later ones come from the
-            // derivative rules of that linear solve (second and higher order: a Hessian, grad of grad) and run with this
-            // same IGNORE solver, possibly long after this method returned (in a backward pass): check them here.
-            if (!primalReported.compareAndSet(false, true)) {
-                ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), info);
-                report(options, d);
-                if (!info.converged()) {
-                    fail(options, op + ": a linear solve of a higher-order derivative (differentiating the "
-                            + (mode.equals("vjp") ? "adjoint" : "tangent") + " solve) did not converge: "
-                            + info.summary() + ". The derivative would be wrong; raise the linear solver's "
-                            + "maxiter/tolerance or regularize.", d);
-                }
-            }
-        };
-        var solver = linear.withFailurePolicy(FailurePolicy.IGNORE).withObserver(observer);
-        LinearSolve.Solution<X> s;
-        try {
-            s = LinearSolve.solveWithInfo(a, rhs, null, solver);
-        } catch (SolveFailedException | NotSymmetricException e) {
-            SolveInfo failed = e instanceof SolveFailedException ? ((SolveFailedException) e).info() : null;
-            ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), failed);
-            report(options, d);
-            String message = factorizationFailure(op, e);
-            if (options.policy() == FailurePolicy.THROW) {
-                throw new ImplicitDiffException(message, d, e);
-            }
-            // WARN / IGNORE: the factorization has no answer, but the caller asked for a value with a warning (or none)
-            // rather than an exception — as an unconverged Krylov solve gives. GMRES needs neither symmetry nor
-            // definiteness, and its minimal-residual iterate goes through the same convergence check below, so a
-            // singular system still reports "did not converge" to the observer and (WARN) the log.
-            fail(options, message + " Falling back to GMRES (policy " + options.policy() + ").", d);
-            LinearSolver.Options o = options.solver().options();
-            LinearSolver fallback = LinearSolver.gmres().withRtol(o.rtol()).withAtol(o.atol())
-                    .withFailurePolicy(FailurePolicy.IGNORE).withObserver(observer);
-            if (o.maxiter() != null) {
-                fallback = fallback.withMaxiter(o.maxiter());
-            }
-            primalReported.set(false);
-            s = LinearSolve.solveWithInfo(a, rhs, null, fallback);
-        }
-        SolveInfo info = s.info() != null ? s.info() : last.get();
-        ImplicitDiagnostics d = new ImplicitDiagnostics(mode, residual, options.optimalityTolerance(), info);
-        report(options, d);
-        boolean finite = Pytree.leaves(s.x()).stream().allMatch(Tensor::isFinite);
-        if (info != null && (!info.converged() || !finite)) {
-            boolean breakdown = info.status() == SolveInfo.Status.BREAKDOWN;
-            fail(options, op + ": the " + (mode.equals("vjp") ? "adjoint" : "tangent") + " linear solve "
-                    + (finite ? "did not converge" : "produced non-finite values") + ": " + info.summary()
-                    + (breakdown ? ". ∂ₓF appears singular or indefinite (a breakdown of the Krylov method): regularize "
-                    + "the problem or use a solver for indefinite systems (gmres)."
-                    : ". The derivative would be wrong; raise the linear solver's maxiter/tolerance or regularize."), d);
-        }
-        return s;
-    }
-
-    /** The message of a factorization that failed inside a tangent/adjoint solve. */
-    private static String factorizationFailure(String op, RuntimeException e) {
-        if (e instanceof NotSymmetricException) {
-            return op + ": the optimality condition is declared symmetric (ImplicitOptions.withSymmetric(true), which "
-                    + "selects Cholesky or CG), but its Jacobian ∂ₓF is not symmetric: " + e.getMessage() + ". Declare "
-                    + "it symmetric only when F = ∇ₓf; a fixed-point residual T(x) − x or a proximal-gradient residual "
-                    + "is not symmetric in general.";
-        }
-        // A Cholesky failure cannot tell an exactly singular matrix (its last pivot is ±rounding) from an
-        // indefinite one, so its message names both causes.
-        boolean notPd = e instanceof SolveFailedException f && f.info() != null
-                && f.info().status() == SolveInfo.Status.NOT_POSITIVE_DEFINITE;
-        return op + (notPd
-                ? ": the optimality Jacobian ∂ₓF is singular or not positive definite: either the solution is not "
-                + "locally unique (e.g. duplicated features without regularization), or ∂ₓF is indefinite while the "
-                + "options declare it symmetric positive definite (withSymmetric(true) is right for F = ∇f at a "
-                + "strict minimum; the fixed-point residual T(x) − x of a gradient step is negative definite): "
-                : ": the optimality Jacobian ∂ₓF is singular or cannot be factored "
-                + "(the solution is not locally unique, e.g. duplicated features without regularization): ")
-                + e.getMessage();
-    }
-
-    /** Measures ‖F(x*, θ)‖ / max(1, ‖x*‖) on concrete values and applies the policy. */
-    private static <X, A> double checkOptimality(String op, BiFunction<X, A, X> f, X solution, A args,
-                                                 ImplicitOptions options) {
-        X sol = Autodiff.stopGradient(solution);
-        A arg = Autodiff.stopGradient(args);
-        X value = f.apply(sol, arg);
-        requireShapedLike(op, value, sol);
-        double[] r = Pytree.toArray(value);
-        double[] x = Pytree.toArray(sol);
-        double rn = Blas.nrm2(r.length, r, 0);
-        double xn = Blas.nrm2(x.length, x, 0);
-        double residual = rn / Math.max(1.0, xn);
-        if (!(residual <= options.optimalityTolerance())) {
-            ImplicitDiagnostics d = new ImplicitDiagnostics(op.equals("rootVjp") ? "vjp" : "jvp", residual,
-                    options.optimalityTolerance(), null);
-            report(options, d);
-            // A NaN or infinite residual is an overflow, which running longer cannot cure.
-            String advice = Double.isFinite(rn) && Double.isFinite(xn)
-                    ? "The implicit derivative's error grows linearly with this residual (Blondel et al. 2022, Thm. 1): "
-                    + "run the solver longer or loosen optimalityTolerance."
-                    : "The values overflowed (‖F‖ = " + rn + ", ‖x*‖ = " + xn + "): the data or parameters are too "
-                    + "large in magnitude for double arithmetic; rescale them.";
-            fail(options, String.format(java.util.Locale.ROOT,
-                    "%s: the solution is not a root of the optimality condition: ‖F(x*, θ)‖/max(1, ‖x*‖) = %.3e exceeds "
-                            + "the tolerance %.1e. %s", op, residual, options.optimalityTolerance(), advice), d);
-        }
-        return residual;
-    }
-
-    /**
-     * F(x, θ) must be a tree shaped like x (A = ∂ₓF is square). The usual mistake — passing the
-     * objective f instead of its gradient — would otherwise fail deep inside the linear solve with
-     * a message about internal cotangents or right-hand sides.
-     */
-    private static void requireShapedLike(String op, Object value, Object solution) {
-        Pytree.Flat fv = value == null ? null : Pytree.flatten(value);
-        Pytree.Flat fs = Pytree.flatten(solution);
-        boolean ok = fv != null && fv.leaves().size() == fs.leaves().size();
-        for (int i = 0; ok && i < fs.leaves().size(); i++) {
-            ok = java.util.Arrays.equals(fv.leaves().get(i).shape(), fs.leaves().get(i).shape());
-        }
-        if (!ok) {
-            throw new IllegalArgumentException(op + ": the optimality function F(x, θ) must return a tree shaped like x "
-                    + "(e.g. the gradient ∇ₓf, not the objective f; or T(x) − x), but it returned leaf shapes "
-                    + (fv == null ? "null" : shapes(fv.leaves())) + " for x of leaf shapes " + shapes(fs.leaves()));
-        }
-    }
-
-    private static String shapes(java.util.List<Tensor> leaves) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < leaves.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(java.util.Arrays.toString(leaves.get(i).shape()));
-        }
-        return sb.append(']').toString();
-    }
-
-
-    private static void report(ImplicitOptions options, ImplicitDiagnostics d) {
-        if (options.observer() != null) {
-            options.observer().accept(d);
-        }
-    }
-
-    private static void fail(ImplicitOptions options, String message, ImplicitDiagnostics d) {
-        switch (options.policy()) {
-            case THROW:
-                throw new ImplicitDiffException(message, d, null);
-            case WARN:
-                LOG.log(System.Logger.Level.WARNING, message);
-                break;
-            default:
-                break;
-        }
-    }
 
     private static void requireNonNull(Object f, Object sol, Object args, Object options, String op) {
         if (f == null) {

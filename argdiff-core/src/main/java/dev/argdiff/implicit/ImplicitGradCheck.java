@@ -118,16 +118,15 @@ public final class ImplicitGradCheck {
         Autodiff.ValueAndGrad<A> implicit = Autodiff.valueAndGrad(implicitLoss).apply(args);
         A unrolled = Autodiff.grad(unrolledLoss).apply(args);
         X solution = solver.apply(Autodiff.stopGradient(init), Autodiff.stopGradient(args));
-        double residual = Math.sqrt(Pytree.vdot(optimality.apply(solution, args), optimality.apply(solution, args))
-                .item()) / Math.max(1.0, Math.sqrt(Pytree.vdot(solution, solution).item()));
+        double residual = Pytree.norm(optimality.apply(solution, args)) / Math.max(1.0, Pytree.norm(solution));
 
-        double scale = Math.max(1.0, Math.sqrt(Pytree.vdot(args, args).item()));
+        double scale = Math.max(1.0, Pytree.norm(args));
         double h = options.eps() * scale;
         List<Direction> out = new ArrayList<>();
         for (int k = 0; k < options.directions(); k++) {
             long[] seed = {options.seed() * 1_000_003L + k};
             A v = Pytree.map(args, t -> Tensor.randomNormal(seed[0]++, t.shape()));
-            double norm = Math.sqrt(Pytree.vdot(v, v).item());
+            double norm = Pytree.norm(v);
             A unit = Pytree.map(v, t -> t.div(norm));
             A plus = Pytree.map2(args, unit, (a, d) -> a.add(d.mul(h)));
             A minus = Pytree.map2(args, unit, (a, d) -> a.sub(d.mul(h)));

@@ -177,13 +177,6 @@ public final class Optimizers {
      * {@code global_norm}); 0 for a tree without entries. Differentiable, with derivative 0 at 0.
      */
     public static Tensor globalNorm(Object tree) {
-        Tensor sq = Tensor.scalar(0.0);
-        for (Tensor leaf : Pytree.leaves(tree)) {
-            sq = sq.add(leaf.squaredNorm());
-        }
-        // √ has an infinite derivative at 0: guard so that the derivative of ‖0‖ is 0, not NaN.
-        Tensor positive = sq.gt(0.0);
-        Tensor safe = Tensor.where(positive, sq, Tensor.scalar(1.0));
-        return Tensor.where(positive, safe.sqrt(), Tensor.scalar(0.0));
+        return Pytree.l2Norm(tree);
     }
 }

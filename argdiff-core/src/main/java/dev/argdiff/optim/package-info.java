@@ -1,6 +1,6 @@
 /**
  * First-order optimizers as composable gradient transformations, with Optax's semantics and
- * defaults, and {@link dev.argdiff.optim.OptimizerSolver}, which runs one on an objective.
+ * defaults; {@link dev.argdiff.solvers.OptimizerSolver} runs one on an objective.
  *
  * <ul>
  *   <li>{@link dev.argdiff.optim.GradientTransformation}: {@code init} + {@code update} with

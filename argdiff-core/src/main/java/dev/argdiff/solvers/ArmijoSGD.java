@@ -225,6 +225,11 @@ public final class ArmijoSGD<X, A> extends IterativeSolver<X, A, ArmijoSGD.State
     }
 
     @Override
+    public ProgressListener listener() {
+        return options().listener();
+    }
+
+    @Override
     public State<X> init(X initParams, A args) {
         if (initParams == null) {
             throw new IllegalArgumentException("ArmijoSGD.init: initParams is null");

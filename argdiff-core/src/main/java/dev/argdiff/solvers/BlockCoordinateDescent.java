@@ -1,6 +1,7 @@
 package dev.argdiff.solvers;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.ad.Pytree;
 import dev.argdiff.prox.ProxOperator;
 import dev.argdiff.tensor.Tensor;
 
@@ -401,7 +402,7 @@ public final class BlockCoordinateDescent<A>
     /** ‖F(x)‖ on concrete values (a stopping measure: never differentiated). */
     private double error(Tensor x, A args) {
         Tensor fp = optimality(x.concrete(), Autodiff.stopGradient(args));
-        return Math.sqrt(fp.squaredNorm().item());
+        return Pytree.norm(fp);
     }
 
     @Override

@@ -143,7 +143,6 @@ public final class FixedPointIteration<X, A>
 
     /** ‖a − b‖ on concrete values (a stopping measure: never differentiated). */
     static <X> double distance(X a, X b) {
-        X d = Pytree.map2(Autodiff.stopGradient(a), Autodiff.stopGradient(b), Tensor::sub);
-        return Math.sqrt(Pytree.vdot(d, d).item());
+        return Pytree.norm(Pytree.map2(Autodiff.stopGradient(a), Autodiff.stopGradient(b), Tensor::sub));
     }
 }

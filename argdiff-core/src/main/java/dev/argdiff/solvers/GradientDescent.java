@@ -117,7 +117,7 @@ public final class GradientDescent<X, A>
             X x = Autodiff.stopGradient(step.params());
             A a = Autodiff.stopGradient(args);
             X g = inner.objective().grad(x, a);
-            double gradientNorm = Math.sqrt(Pytree.vdot(g, g).item());
+            double gradientNorm = Pytree.norm(g);
             s = new ProximalGradient.State<>(s.iterations(), gradientNorm, s.y(), s.t(), s.stepsize(), s.aux());
             step = new OptStep<>(step.params(), s);
         }

@@ -189,7 +189,7 @@ public abstract class IterativeSolver<X, A, S extends SolverState, SELF extends 
             state = step.state();
             progress = progress.after(params, state, options);
             if (report && options.listener() != null) {
-                options.listener().onIteration(state.iterations(), state.error());
+                options.listener().onStep(params, state);
             }
         }
         return new Run<>(params, state, progress);

@@ -306,7 +306,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
             failed = ls.failed();
         }
         if (failed) {
-            return new OptStep<>(x, new State<>(state.iterations() + 1, norm(grad), state.value(), grad, List.of(),
+            return new OptStep<>(x, new State<>(state.iterations() + 1, Pytree.norm(grad), state.value(), grad, List.of(),
                     List.of(), own.lineSearch().maxStepsize(), state.failedLineSearches() + 1, state.aux()));
         }
         X next = axpy(x, t, direction);
@@ -320,14 +320,14 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
             X s = Pytree.map2(next, x, Tensor::sub);
             X y = Pytree.map2(nextGrad, grad, Tensor::sub);
             double sy = Pytree.vdot(Autodiff.stopGradient(s), Autodiff.stopGradient(y)).item();
-            double sn = norm(s);
-            double yn = norm(y);
+            double sn = Pytree.norm(s);
+            double yn = Pytree.norm(y);
             if (sy > 1e-10 * sn * yn) {
                 ss = push(ss, s);
                 ys = push(ys, y);
             }
         }
-        return new OptStep<>(next, new State<>(state.iterations() + 1, norm(nextGrad), vg.value().item(), nextGrad,
+        return new OptStep<>(next, new State<>(state.iterations() + 1, Pytree.norm(nextGrad), vg.value().item(), nextGrad,
                 ss, ys, t, state.failedLineSearches(), vg.aux()));
     }
 
@@ -381,11 +381,6 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
             }
         }
         return false;
-    }
-
-    private static double norm(Object tree) {
-        Object c = Autodiff.stopGradient(tree);
-        return Math.sqrt(Pytree.vdot(c, c).item());
     }
 
     @Override

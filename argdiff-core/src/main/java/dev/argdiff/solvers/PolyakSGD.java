@@ -156,6 +156,11 @@ public final class PolyakSGD<X, A> extends IterativeSolver<X, A, PolyakSGD.State
     }
 
     @Override
+    public ProgressListener listener() {
+        return options().listener();
+    }
+
+    @Override
     public State<X> init(X initParams, A args) {
         if (initParams == null) {
             throw new IllegalArgumentException("PolyakSGD.init: initParams is null");

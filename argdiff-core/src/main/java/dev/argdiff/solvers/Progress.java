@@ -1,8 +1,6 @@
 package dev.argdiff.solvers;
 
-import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
-import dev.argdiff.backend.Blas;
 
 /**
  * The stopping decision of the shared solver loop, and what it remembers between iterations.
@@ -60,8 +58,7 @@ record Progress(double firstError, double firstNorm, double bestError, int bestI
     Progress after(Object params, SolverState state, SolverOptions options) {
         int k = state.iterations();
         double e = state.error();
-        double[] x = Pytree.toArray(Autodiff.stopGradient(params));
-        double norm = Blas.nrm2(x.length, x, 0);
+        double norm = Pytree.norm(params);   // finite exactly when every entry is (it never overflows)
         double e1 = Double.isNaN(firstError) ? e : firstError;
         double n1 = Double.isNaN(firstNorm) ? norm : firstNorm;
         double best = bestError;
@@ -73,7 +70,7 @@ record Progress(double firstError, double firstNorm, double bestError, int bestI
             bestNorm = norm;
         }
         SolverStatus s = null;
-        if (!Double.isFinite(e) || !allFinite(x)) {
+        if (!Double.isFinite(e) || !Double.isFinite(norm)) {
             s = SolverStatus.NON_FINITE;
         } else if (e <= options.tol()) {
             s = SolverStatus.CONVERGED;
@@ -85,14 +82,5 @@ record Progress(double firstError, double firstNorm, double bestError, int bestI
             s = SolverStatus.MAX_ITERATIONS;
         }
         return new Progress(e1, n1, best, bestAt, bestNorm, s);
-    }
-
-    private static boolean allFinite(double[] x) {
-        for (double v : x) {
-            if (!Double.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

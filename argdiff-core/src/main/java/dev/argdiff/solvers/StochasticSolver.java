@@ -16,7 +16,7 @@ import java.util.NoSuchElementException;
  *
  * <p>Implementations: {@link ArmijoSGD}, {@link PolyakSGD} (which are also
  * {@link IterativeSolver}s: their {@code run(init, args)} is the full-batch solver, with implicit
- * differentiation), and {@link dev.argdiff.optim.OptimizerSolver#stochastic}.
+ * differentiation), and {@link OptimizerSolver}.
  *
  * @param <X> the parameter tree type
  * @param <B> the batch type (usually a record of tensors, hyperparameters included)
@@ -32,6 +32,11 @@ public interface StochasticSolver<X, B, S> {
 
     /** The number of updates {@link #runIterator} makes at most. */
     int maxiter();
+
+    /** Called after every update of {@link #runIterator}, or null (the default). */
+    default ProgressListener listener() {
+        return null;
+    }
 
     /**
      * Runs {@link #update} once per batch, for at most {@link #maxiter()} batches.
@@ -55,6 +60,7 @@ public interface StochasticSolver<X, B, S> {
         }
         X params = initParams;
         S state = init(initParams, batch);
+        ProgressListener listener = listener();
         for (int k = 0; k < maxiter(); k++) {
             if (k > 0) {
                 if (!batches.hasNext()) {
@@ -68,6 +74,9 @@ public interface StochasticSolver<X, B, S> {
             OptStep<X, S> step = update(params, state, batch);
             params = step.params();
             state = step.state();
+            if (listener != null && state instanceof SolverState) {
+                listener.onStep(params, (SolverState) state);
+            }
         }
         return new OptStep<>(params, state);
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The named tree helpers on records: values by hand, gradients by hand, structure errors. */
 class TreeArithmeticTest {
@@ -17,6 +18,21 @@ class TreeArithmeticTest {
 
     private static final P A = new P(Tensor.of(1, -2), Tensor.scalar(3));
     private static final P B = new P(Tensor.of(4, 5), Tensor.scalar(-6));
+
+    @Test
+    void numericNormOfATreeNeitherOverflowsNorUnderflowsAndIsNeverTraced() {
+        assertEquals(Math.sqrt(14), Pytree.norm(A), 1e-15);
+        assertEquals(0, Pytree.norm(List.of()), 0);
+        // Squares of 3e200 and 4e-200 overflow and underflow; the norms are 5e200 and 5e-200.
+        assertEquals(5e200, Pytree.norm(new P(Tensor.of(3e200), Tensor.scalar(4e200))), 1e185);
+        assertEquals(5e-200, Pytree.norm(List.of(Tensor.of(3e-200, 4e-200))), 1e-215);
+        assertEquals(Double.POSITIVE_INFINITY, Pytree.norm(new P(Tensor.of(1, Double.NEGATIVE_INFINITY),
+                Tensor.scalar(0))), 0);
+        assertTrue(Double.isNaN(Pytree.norm(new P(Tensor.of(1, Double.NaN), Tensor.scalar(Double.POSITIVE_INFINITY)))));
+        // Inside a transform it reads the concrete values: the gradient through it is zero.
+        Tensor g = Autodiff.grad((Tensor s) -> s.mul(Pytree.norm(A.w().mul(s)))).apply(Tensor.scalar(2.0));
+        assertEquals(2 * Math.sqrt(5), g.item(), 1e-14);
+    }
 
     @Test
     void arithmeticLeafByLeaf() {

@@ -115,7 +115,7 @@ class DiabetesRidgeReferenceTest {
         Tensor j = Autodiff.jacfwd((Tensor l) -> sol.apply(init(), data.args(l))).apply(Tensor.scalar(ref.l2reg()));
         assertArrayEquals(new int[] {10}, j.shape());
         assertClose(ref.dwStarDl2reg(), j.toArray(), RTOL, v + ": jacfwd dw*/dl2reg");
-        assertCertified(seen, "jvp");
+        assertCertified(seen, ImplicitDiagnostics.Mode.JVP);
     }
 
     @ParameterizedTest
@@ -126,7 +126,7 @@ class DiabetesRidgeReferenceTest {
         Tensor j = Autodiff.jacrev((Tensor l) -> sol.apply(init(), data.args(l))).apply(Tensor.scalar(ref.l2reg()));
         assertArrayEquals(new int[] {10}, j.shape());
         assertClose(ref.dwStarDl2reg(), j.toArray(), RTOL, v + ": jacrev dw*/dl2reg");
-        assertCertified(seen, "vjp");
+        assertCertified(seen, ImplicitDiagnostics.Mode.VJP);
     }
 
     @ParameterizedTest
@@ -152,7 +152,7 @@ class DiabetesRidgeReferenceTest {
         assertClose(ref.dvalLossDtheta(), cf.dLossDtheta(ref.theta()), 1e-10, "closed form dL/dtheta");
     }
 
-    private static void assertCertified(List<ImplicitDiagnostics> seen, String mode) {
+    private static void assertCertified(List<ImplicitDiagnostics> seen, ImplicitDiagnostics.Mode mode) {
         assertTrue(!seen.isEmpty(), "the observer received no diagnostics");
         for (ImplicitDiagnostics d : seen) {
             assertEquals(mode, d.mode(), d.summary());

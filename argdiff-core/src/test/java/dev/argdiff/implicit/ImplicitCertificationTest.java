@@ -86,8 +86,8 @@ class ImplicitCertificationTest {
         Autodiff.grad(f).apply(Tensor.scalar(1.0));
         Autodiff.jvp(f, Tensor.scalar(1.0), Tensor.scalar(1.0));
         assertEquals(2, observed.size(), "one diagnostics per derivative computation: " + observed);
-        assertEquals("vjp", observed.get(0).mode());
-        assertEquals("jvp", observed.get(1).mode());
+        assertEquals(ImplicitDiagnostics.Mode.VJP, observed.get(0).mode());
+        assertEquals(ImplicitDiagnostics.Mode.JVP, observed.get(1).mode());
         for (ImplicitDiagnostics d : observed) {
             assertTrue(d.certified(), d.summary());
             assertTrue(d.optimalityResidual() <= 1e-12, d.summary());
@@ -162,7 +162,7 @@ class ImplicitCertificationTest {
         assertContains(e.getMessage(), "adjoint", "did not converge", "after 1 iterations", "relative residual");
         ImplicitDiagnostics d = e.diagnostics();
         assertNotNull(d);
-        assertEquals("vjp", d.mode());
+        assertEquals(ImplicitDiagnostics.Mode.VJP, d.mode());
         assertFalse(d.certified());
         assertTrue(d.optimalityResidual() <= d.optimalityTolerance(), "the forward solve was fine: " + d.summary());
         assertEquals(1, d.linearSolve().iterations());
@@ -177,7 +177,7 @@ class ImplicitCertificationTest {
         ImplicitDiffException e = assertThrows(ImplicitDiffException.class,
                 () -> Autodiff.jvp(f, Tensor.scalar(1.0), Tensor.scalar(1.0)));
         assertContains(e.getMessage(), "tangent", "did not converge", "iterations", "residual");
-        assertEquals("jvp", e.diagnostics().mode());
+        assertEquals(ImplicitDiagnostics.Mode.JVP, e.diagnostics().mode());
         assertObservedUncertified();
     }
 
@@ -285,5 +285,15 @@ class ImplicitCertificationTest {
         RidgeFixtures.assertAllFinite(g.toArray(), "gradient under WARN");
         assertFalse(warnings().isEmpty());
         assertObservedUncertified();
+    }
+
+    @Test
+    void modesNameTheirOperationAndSystemAndSummariesKeepTheirText() {
+        assertEquals("vjp: optimality residual 1.000e-09 (tolerance 1.0e-06); no linear solve",
+                new ImplicitDiagnostics(ImplicitDiagnostics.Mode.VJP, 1e-9, 1e-6, null).summary());
+        assertEquals("rootJvp", ImplicitDiagnostics.Mode.JVP.operation());
+        assertEquals("tangent", ImplicitDiagnostics.Mode.JVP.system());
+        assertEquals("rootVjp", ImplicitDiagnostics.Mode.VJP.operation());
+        assertEquals("adjoint", ImplicitDiagnostics.Mode.VJP.system());
     }
 }

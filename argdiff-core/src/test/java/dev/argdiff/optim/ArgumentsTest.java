@@ -1,5 +1,8 @@
 package dev.argdiff.optim;
 
+import dev.argdiff.solvers.OptStep;
+import dev.argdiff.solvers.OptimizerSolver;
+import dev.argdiff.solvers.SolverStatus;
 import dev.argdiff.tensor.ShapeException;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -100,11 +103,13 @@ class ArgumentsTest {
         refused("OptimizerSolver.withAux: objective is null", () -> OptimizerSolver.withAux(null, Optimizers.sgd(0.1)));
         OptimizerSolver<Tensor, Void, Void> solver = OptimizerSolver.of((Tensor x, Void a) -> x.square().sum(),
                 Optimizers.sgd(0.1));
-        refused("OptimizerSolver.run: steps must be >= 0, got -1", () -> solver.run(Tensor.of(1.0), null, -1));
-        refused("OptimizerSolver.init: params is null", () -> solver.run(null, null, 3));
+        refused("maxiter must be >= 1, got -1", () -> solver.maxiter(-1));
+        refused("OptimizerSolver.init: params is null", () -> solver.init(null, null));
+        refused("OptimizerSolver.run: initParams is null", () -> solver.run(null, null));
         refused("OptimizerSolver.update: state is null", () -> solver.update(Tensor.of(1.0), null, null));
         IllegalArgumentException notScalar = assertThrows(IllegalArgumentException.class,
-                () -> OptimizerSolver.of((Tensor x, Void a) -> x, Optimizers.sgd(0.1)).run(Tensor.of(1.0, 2.0), null, 1));
+                () -> OptimizerSolver.of((Tensor x, Void a) -> x, Optimizers.sgd(0.1)).maxiter(1)
+                        .run(Tensor.of(1.0, 2.0), null));
         assertTrue(notScalar.getMessage().startsWith("grad: the function must return a scalar"), notScalar.getMessage());
     }
 
@@ -113,7 +118,19 @@ class ArgumentsTest {
         // sgd with lr·a > 2 diverges on ½ a x²: the iterates grow until the objective overflows.
         OptimizerSolver<Tensor, Void, Void> solver = OptimizerSolver.of(
                 (Tensor x, Void a) -> x.square().mul(0.5 * 1e3), Optimizers.sgd(1.0));
-        ArithmeticException e = assertThrows(ArithmeticException.class, () -> solver.run(Tensor.scalar(1.0), null, 500));
+        // The shared loop stops such a run as diverged (|x| ~ 1e19) before the objective overflows ...
+        assertEquals(SolverStatus.DIVERGED, solver.maxiter(500).tol(0).implicitDiff(false)
+                .run(Tensor.scalar(1.0), null).status());
+        // ... and a step from an overflowing point refuses to go on.
+        ArithmeticException e = assertThrows(ArithmeticException.class, () -> {
+            Tensor x = Tensor.scalar(1.0);
+            OptimizerSolver.State<Void> state = solver.init(x, null);
+            for (int k = 0; k < 500; k++) {
+                OptStep<Tensor, OptimizerSolver.State<Void>> step = solver.update(x, state, null);
+                x = step.params();
+                state = step.state();
+            }
+        });
         assertTrue(e.getMessage().startsWith("OptimizerSolver.update: the objective is Infinity at iteration "),
                 e.getMessage());
     }

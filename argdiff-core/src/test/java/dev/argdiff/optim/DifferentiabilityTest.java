@@ -2,6 +2,7 @@ package dev.argdiff.optim;
 
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.implicit.ImplicitDiff;
+import dev.argdiff.solvers.OptimizerSolver;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +56,7 @@ class DifferentiabilityTest {
     /** L(lr) through the solver's run. */
     private static Tensor lossBySolver(Tensor lr, Function<Tensor, GradientTransformation<?>> optimizer) {
         OptimizerSolver<Tensor, Tensor, Void> solver = OptimizerSolver.of(DifferentiabilityTest::f, optimizer.apply(lr));
-        Tensor xk = solver.run(Tensor.scalar(X0), Tensor.scalar(A), K).params();
+        Tensor xk = solver.maxiter(K).tol(0).implicitDiff(false).run(Tensor.scalar(X0), Tensor.scalar(A)).params();
         return f(xk, Tensor.scalar(A));
     }
 
@@ -113,7 +114,7 @@ class DifferentiabilityTest {
         BiFunction<Tensor, Tensor, Tensor> loss = (x, aa) -> {
             OptimizerSolver<Tensor, Tensor, Void> solver = OptimizerSolver.of(
                     (Tensor y, Tensor s) -> y.square().mul(s).sum().mul(0.5), Optimizers.adam(0.1));
-            Tensor xk = solver.run(x, aa, K).params();
+            Tensor xk = solver.maxiter(K).tol(0).implicitDiff(false).run(x, aa).params();
             return xk.square().mul(aa).sum().mul(0.5).add(xk.sum());
         };
         double[] gx = Autodiff.grad((Tensor x) -> loss.apply(x, a)).apply(x0).toArray();
@@ -140,7 +141,7 @@ class DifferentiabilityTest {
         OptimizerSolver<Tensor, Tensor, Void> solver = OptimizerSolver.of(
                 (Tensor x, Tensor c) -> x.sub(c).dot(q.matmul(x.sub(c))).mul(0.5), Optimizers.sgd(0.25));
         BiFunction<Tensor, Tensor, Tensor> argmin = ImplicitDiff.customRoot(solver::optimality,
-                (init, c) -> solver.run(init, c, 200).params());
+                (init, c) -> solver.maxiter(200).tol(0).implicitDiff(false).run(init, c).params());
         Tensor w = Tensor.of(0.3, -1.7);
         Tensor c0 = Tensor.of(1.0, 2.0);
         Tensor g = Autodiff.grad((Tensor c) -> argmin.apply(Tensor.zeros(2), c).dot(w)).apply(c0);

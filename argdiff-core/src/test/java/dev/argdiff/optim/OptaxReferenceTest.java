@@ -1,5 +1,7 @@
 package dev.argdiff.optim;
 
+import dev.argdiff.solvers.OptimizerSolver;
+import dev.argdiff.solvers.SolverResult;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -170,7 +172,8 @@ class OptaxReferenceTest {
         double eps = 1e-8;
         OptimizerSolver<Tensor, Tensor[], Void> solver = OptimizerSolver.of(
                 (Tensor x, Tensor[] qc) -> x.sub(qc[1]).square().mul(qc[0]).sum().mul(0.5), Optimizers.adam(lr));
-        OptimizerSolver.Step<Tensor, Void> out = solver.run(Tensor.of(X0), new Tensor[]{Tensor.of(q), Tensor.of(c)}, 3);
+        SolverResult<Tensor, OptimizerSolver.State<Void>> out = solver.maxiter(3).tol(0).implicitDiff(false)
+                .run(Tensor.of(X0), new Tensor[]{Tensor.of(q), Tensor.of(c)});
 
         // The recursion of Optax's scale_by_adam, with plain doubles.
         double[] x = X0.clone();

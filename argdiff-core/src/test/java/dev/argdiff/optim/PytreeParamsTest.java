@@ -1,5 +1,7 @@
 package dev.argdiff.optim;
 
+import dev.argdiff.solvers.OptimizerSolver;
+import dev.argdiff.solvers.SolverResult;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -35,20 +37,22 @@ class PytreeParamsTest {
 
     private static void check(GradientTransformation<?> opt) {
         int steps = 40;
-        Tensor vec = OptimizerSolver.of(PytreeParamsTest::f, opt).run(flat(W0, B0), C, steps).params();
+        Tensor vec = OptimizerSolver.of(PytreeParamsTest::f, opt).maxiter(steps).tol(0).implicitDiff(false)
+                .run(flat(W0, B0), C).params();
 
-        OptimizerSolver.Step<Params, Void> rec = OptimizerSolver.of(
-                (Params p, Tensor c) -> f(flat(p.w(), p.b()), c), opt).run(new Params(W0, B0), C, steps);
+        SolverResult<Params, OptimizerSolver.State<Void>> rec = OptimizerSolver.of(
+                (Params p, Tensor c) -> f(flat(p.w(), p.b()), c), opt).maxiter(steps).tol(0).implicitDiff(false)
+                .run(new Params(W0, B0), C);
         assertArrayEquals(new int[]{2, 2}, rec.params().w().shape());
         assertArrayEquals(vec.toArray(), flat(rec.params().w(), rec.params().b()).toArray(), 1e-14, opt + ": record");
 
         List<Tensor> list = OptimizerSolver.of((List<Tensor> p, Tensor c) -> f(flat(p.get(0), p.get(1)), c), opt)
-                .run(List.of(W0, B0), C, steps).params();
+                .maxiter(steps).tol(0).implicitDiff(false).run(List.of(W0, B0), C).params();
         assertArrayEquals(vec.toArray(), flat(list.get(0), list.get(1)).toArray(), 1e-14, opt + ": list");
 
         Map<String, Tensor> map = OptimizerSolver.of(
                 (Map<String, Tensor> p, Tensor c) -> f(flat(p.get("w"), p.get("b")), c), opt)
-                .run(Map.of("w", W0, "b", B0), C, steps).params();
+                .maxiter(steps).tol(0).implicitDiff(false).run(Map.of("w", W0, "b", B0), C).params();
         assertArrayEquals(vec.toArray(), flat(map.get("w"), map.get("b")).toArray(), 1e-14, opt + ": map");
     }
 

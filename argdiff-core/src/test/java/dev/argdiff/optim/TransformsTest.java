@@ -1,6 +1,9 @@
 package dev.argdiff.optim;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.solvers.OptimizerSolver;
+import dev.argdiff.solvers.ProgressListener;
+import dev.argdiff.solvers.SolverResult;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -127,15 +130,20 @@ class TransformsTest {
                     return new Autodiff.Aux<>(r.square().mul(0.5), new Fit(r, 2.0));
                 }, Optimizers.sgd(0.5));
         List<double[]> calls = new ArrayList<>();
-        OptimizerSolver<Tensor, Tensor, Fit> listened = solver.withListener(
-                (k, value, params) -> calls.add(new double[]{k, value, params.item()}));
+        // Heard after each step: the state holds the value at the step's start, params the new point.
+        double[] start = {1.0};
+        OptimizerSolver<Tensor, Tensor, Fit> listened = solver.maxiter(3).tol(0).implicitDiff(false).listener(
+                ProgressListener.<Tensor, OptimizerSolver.State<Fit>>onSteps((params, s) -> {
+                    calls.add(new double[]{s.iterations() - 1, s.value().item(), start[0]});
+                    start[0] = params.item();
+                }));
 
         OptimizerSolver.State<Fit> s0 = listened.init(Tensor.scalar(1.0), Tensor.scalar(3.0));
         assertEquals(0, s0.iterations());
         assertEquals(Double.POSITIVE_INFINITY, s0.value().item());
         assertNull(s0.aux());
 
-        OptimizerSolver.Step<Tensor, Fit> out = listened.run(Tensor.scalar(1.0), Tensor.scalar(3.0), 3);
+        SolverResult<Tensor, OptimizerSolver.State<Fit>> out = listened.run(Tensor.scalar(1.0), Tensor.scalar(3.0));
         // x_k = 3 − 2·0.5^k: 1, 2, 2.5, 2.75.
         assertEquals(2.75, out.params().item(), 1e-15);
         assertEquals(3, out.state().iterations());
@@ -148,9 +156,10 @@ class TransformsTest {
         for (int k = 0; k < 3; k++) {
             assertArrayEquals(new double[]{k, 0.5 * (xs[k] - 3) * (xs[k] - 3), xs[k]}, calls.get(k), 1e-15);
         }
-        // The original solver has no listener; zero steps return the initial point.
-        solver.run(Tensor.scalar(1.0), Tensor.scalar(3.0), 2);
+        // The original solver has no listener; one step goes to x_1 = 2 (maxiter >= 1 in every solver).
+        solver.maxiter(2).tol(0).implicitDiff(false).run(Tensor.scalar(1.0), Tensor.scalar(3.0));
         assertEquals(3, calls.size());
-        assertEquals(1.0, solver.run(Tensor.scalar(1.0), Tensor.scalar(3.0), 0).params().item());
+        assertEquals(2.0, solver.maxiter(1).implicitDiff(false).run(Tensor.scalar(1.0), Tensor.scalar(3.0))
+                .params().item());
     }
 }

@@ -2,6 +2,7 @@ package dev.argdiff.solvers;
 
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.implicit.ImplicitDiffException;
+import dev.argdiff.optim.Optimizers;
 import dev.argdiff.solvers.SolverFixtures.Contraction;
 import dev.argdiff.solvers.SolverFixtures.Regression;
 import dev.argdiff.tensor.Tensor;
@@ -165,6 +166,16 @@ class SolverContractTest {
                                 .maxStepsize(1 / (L + RIDGE_LAMBDA)), w0, args()),
                         SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),
                         10_000, 40, 1000),
+                new Case("OptimizerSolver(sgd)/ridge", RIDGE_LAMBDA,
+                        factory(() -> OptimizerSolver.<Tensor, Regression>of(SolverFixtures::ridge,
+                                Optimizers.sgd(1 / (L + RIDGE_LAMBDA))), w0, args()),
+                        SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),
+                        10_000, 40, 1000),
+                new Case("OptimizerSolver(nesterov)/ridge", RIDGE_LAMBDA,
+                        factory(() -> OptimizerSolver.<Tensor, Regression>of(SolverFixtures::ridge,
+                                Optimizers.sgd(0.5 / (L + RIDGE_LAMBDA), 0.5, true)), w0, args()),
+                        SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),
+                        10_000, 20, 1000),
                 new Case("LBFGS/ridge", RIDGE_LAMBDA,
                         factory(() -> LBFGS.<Tensor, Regression>of(SolverFixtures::ridge), w0, args()),
                         SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),

@@ -1,7 +1,6 @@
 package dev.argdiff.solvers;
 
 import dev.argdiff.ad.Autodiff;
-import dev.argdiff.optim.OptimizerSolver;
 import dev.argdiff.optim.Optimizers;
 import dev.argdiff.tensor.Tensor;
 import dev.argdiff.testing.PlainLinearAlgebra;
@@ -94,7 +93,7 @@ class StochasticSolversTest {
                 ArmijoSGD.of(StochasticSolversTest::leastSquares).maxiter(300).reset(ArmijoSGD.Reset.GOLDSTEIN),
                 PolyakSGD.of(StochasticSolversTest::leastSquares).maxiter(300),
                 PolyakSGD.of(StochasticSolversTest::leastSquares).maxiter(300).momentum(0.3),
-                OptimizerSolver.of(StochasticSolversTest::leastSquares, Optimizers.sgd(0.1)).stochastic(1500));
+                OptimizerSolver.of(StochasticSolversTest::leastSquares, Optimizers.sgd(0.1)).maxiter(1500));
         for (StochasticSolver<Tensor, Batch, ?> s : solvers) {
             Tensor w = s.runIterator(Tensor.zeros(D), batches(3)).params();
             assertArrayEquals(W_TRUE.toArray(), w.toArray(), 1e-6, s.toString());
@@ -174,8 +173,8 @@ class StochasticSolversTest {
         assertThrows(IllegalStateException.class, () -> sps.update(Tensor.of(-1.0), sps.init(Tensor.of(-1.0), null),
                 null));
         assertThrows(IllegalArgumentException.class, () -> sps.runIterator(Tensor.of(1.0), Collections.emptyIterator()));
-        assertEquals("StochasticSolver.runIterator: initParams is null", assertThrows(IllegalArgumentException.class,
-                () -> OptimizerSolver.of((Tensor x, Tensor a) -> x.sum(), Optimizers.sgd(0.1)).stochastic(3)
+        assertEquals("OptimizerSolver.runIterator: initParams is null", assertThrows(IllegalArgumentException.class,
+                () -> OptimizerSolver.of((Tensor x, Tensor a) -> x.sum(), Optimizers.sgd(0.1)).maxiter(3)
                         .runIterator(null, List.of(Tensor.of(1.0)).iterator())).getMessage());
         assertThrows(IllegalArgumentException.class, () -> ArmijoSGD.<Tensor, Tensor>of((x, a) -> x.sum()).aggressiveness(1.0));
         assertThrows(IllegalArgumentException.class, () -> PolyakSGD.<Tensor, Tensor>of((x, a) -> x.sum()).momentum(1.0));

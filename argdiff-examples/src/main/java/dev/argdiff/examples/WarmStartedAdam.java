@@ -7,6 +7,7 @@ import dev.argdiff.optim.Optimizers;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * The outer loop of JAXopt's hyperparameter examples: Adam on a scalar hyperparameter θ, the
@@ -21,12 +22,6 @@ final class WarmStartedAdam {
     record Evaluation(int step, double theta, Autodiff.ValueAuxAndGrad<Tensor, Tensor> result) {
     }
 
-    /** Called after each evaluation. */
-    @FunctionalInterface
-    interface Listener {
-        void onEvaluation(Evaluation evaluation);
-    }
-
     /**
      * Runs {@code steps} Adam steps from θ₀ and returns the final θ.
      *
@@ -34,10 +29,12 @@ final class WarmStartedAdam {
      * @param hyperparameter the name of exp(θ), for the message of a divergence
      * @param objective      (θ, warm start) ↦ (validation loss, inner solution), differentiable in θ
      * @param init           the first warm start
+     * @param listener       hears each evaluation, before its update
      * @throws Divergence.Diverged if θ leaves [−∞, maxTheta] or a loss or hypergradient is not finite
      */
     static double run(double theta0, double learningRate, int steps, double maxTheta, String hyperparameter,
-                      Tensor init, BiFunction<Tensor, Tensor, Autodiff.Aux<Tensor>> objective, Listener listener) {
+                      Tensor init, BiFunction<Tensor, Tensor, Autodiff.Aux<Tensor>> objective,
+                      Consumer<Evaluation> listener) {
         Chain adam = Optimizers.adam(learningRate);
         Tensor theta = Tensor.scalar(theta0);
         Chain.State state = adam.init(theta);
@@ -46,7 +43,7 @@ final class WarmStartedAdam {
             Tensor start = warmStart;
             Autodiff.ValueAuxAndGrad<Tensor, Tensor> r = Autodiff.valueAndGradWithAux(
                     (Tensor th) -> objective.apply(th, start)).apply(theta);
-            listener.onEvaluation(new Evaluation(k + 1, theta.item(), r));
+            listener.accept(new Evaluation(k + 1, theta.item(), r));
             Divergence.checkStep(k + 1, r.value().item(), Math.abs(r.gradient().item()), "--learning-rate",
                     learningRate);
             GradientTransformation.Update<Tensor, Chain.State> u = adam.update(r.gradient(), state, theta);

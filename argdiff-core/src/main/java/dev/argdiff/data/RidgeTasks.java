@@ -60,7 +60,7 @@ public final class RidgeTasks {
     /**
      * {@code count} tasks of size rows × cols from the seed.
      *
-     * @throws IllegalArgumentException if a size is < 1 or count < 0
+     * @throws IllegalArgumentException if a size is &lt; 1 or count &lt; 0
      */
     public static List<Task> generate(int count, int rows, int cols, long seed) {
         if (count < 0) {
@@ -81,7 +81,7 @@ public final class RidgeTasks {
      * own (from a {@code SplittableRandom} seeded by a hash of seed and index), so that tasks can be
      * generated where they are used (on Spark executors) instead of shipped.
      *
-     * @throws IllegalArgumentException if a size is < 1 or index < 0
+     * @throws IllegalArgumentException if a size is &lt; 1 or index &lt; 0
      */
     public static Task task(long seed, long index, int rows, int cols) {
         if (rows < 1 || cols < 1) {

@@ -9,4 +9,12 @@ public interface SolverState {
     int iterations();
 
     double error();
+
+    /**
+     * A final status the solver itself has established (e.g. a certificate of infeasibility), or
+     * null (the default) to let the shared loop decide from the error.
+     */
+    default SolverStatus verdict() {
+        return null;
+    }
 }

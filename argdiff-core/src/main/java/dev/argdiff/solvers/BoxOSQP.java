@@ -62,7 +62,10 @@ import java.util.Arrays;
  *
  * <p>Defaults ({@link Options#defaults()}): ρ 0.1, σ 10⁻⁶, α 1.6, adaptive ρ every 25 iterations
  * with tolerance 5, polishing on, epsAbs = epsRel = 10⁻⁵ (the trigger of polishing), infeasibility
- * tolerances 10⁻⁵, Cholesky; common options in {@link SolverOptions} (maxiter 500, tol 10⁻⁶).
+ * tolerances 10⁻⁵, Cholesky; common options in {@link SolverOptions} (maxiter 500, tol 10⁻⁶), except
+ * the linear solver of implicit differentiation, dense LU ({@link LinearSolver#lu()}) by default: the
+ * KKT Jacobian is indefinite and restarted GMRES stalls on it (measured: no convergence after 1500
+ * iterations for n + m = 150); building it densely costs n + m products with it.
  */
 public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Problem, BoxOSQP.State, BoxOSQP> {
 
@@ -238,7 +241,11 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
 
     /** The solver with default options. */
     public static BoxOSQP create() {
-        return new BoxOSQP(SolverOptions.defaults(), Options.defaults());
+        // The KKT Jacobian is indefinite and, in product form, badly scaled: restarted GMRES (auto's choice
+        // above 20 unknowns) stalls on it, so implicit differentiation factors it densely by default.
+        SolverOptions common = SolverOptions.defaults();
+        return new BoxOSQP(common.withImplicitOptions(common.implicitOptions().withSolver(LinearSolver.lu())),
+                Options.defaults());
     }
 
     @Override

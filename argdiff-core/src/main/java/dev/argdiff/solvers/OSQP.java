@@ -69,7 +69,7 @@ public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem,
 
     /** The solver with default options. */
     public static OSQP create() {
-        return new OSQP(SolverOptions.defaults(), BoxOSQP.create());
+        return new OSQP(BoxOSQP.create().options(), BoxOSQP.create());
     }
 
     @Override

@@ -216,9 +216,12 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
     /** The prepared reduced KKT system for one ρ (a static value of the state, never differentiated). */
     public static final class Factor {
         private final PreparedSolver prepared;
+        /** The run's concrete data, read once in init (the arguments are fixed during a run). */
+        private final Data data;
 
-        private Factor(PreparedSolver prepared) {
+        private Factor(PreparedSolver prepared, Data data) {
             this.prepared = prepared;
+            this.data = data;
         }
 
         double[] solve(double[] b, double[] x0) {
@@ -419,7 +422,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
             op = LinearOperator.fromMatrix(Tensor.of(new int[]{n, n}, k));
         }
         op = op.withTags(Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE);
-        return new Factor(options.linearSolver().prepare(op));
+        return new Factor(options.linearSolver().prepare(op), d);
     }
 
     private static void symmetrize(double[] k, int n) {
@@ -438,7 +441,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
             throw new IllegalStateException("BoxOSQP: the ADMM iterations cannot be unrolled; differentiate the "
                     + "solution implicitly (implicitDiff(true), the default)");
         }
-        Data d = Data.of(p);
+        Data d = s.factor().data;
         int n = d.n;
         int m = d.m;
         double alpha = options.alpha();
@@ -509,7 +512,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
         boolean polished = s.polished();
         int lastSet = s.lastPolishedSet();
         Point next = new Point(Tensor.of(xn), Tensor.of(yn));
-        double error = error(d, xn, yn);
+        double error = error(d, xn, yn, ax, qx, aty);
         boolean admmConverged = primal <= options.epsAbs() + options.epsRel() * primalScale
                 && dual <= options.epsAbs() + options.epsRel() * dualScale;
         if (verdict == null && options.polish() && admmConverged && error > options().tol()) {
@@ -519,7 +522,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
                 lastSet = signature;
                 double[][] pol = polish(d, act);
                 if (pol != null) {
-                    double e = error(d, pol[0], pol[1]);
+                    double e = error(d, pol[0], pol[1], d.times(pol[0]), d.qTimes(pol[0]), d.transposeTimes(pol[1]));
                     if (e < error) {
                         next = new Point(Tensor.of(pol[0]), Tensor.of(pol[1]));
                         zn = d.project(d.times(pol[0]));
@@ -539,9 +542,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
             return false;
         }
         double eps = options.epsInfeasible() * norm;
-        if (QpChecks.maxAbs(d.transposeTimes(dy)) > eps) {
-            return false;
-        }
+        // The support-function test first: it costs O(m), the product Aᵀδy O(mn).
         double support = 0;
         for (int i = 0; i < d.m; i++) {
             if (dy[i] > 0) {
@@ -562,7 +563,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
                 }
             }
         }
-        return support <= -eps;
+        return support <= -eps && QpChecks.maxAbs(d.transposeTimes(dy)) <= eps;
     }
 
     private boolean dualInfeasible(Data d, double[] dx) {
@@ -571,14 +572,11 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
             return false;
         }
         double eps = options.epsInfeasible() * norm;
-        if (QpChecks.maxAbs(d.qTimes(dx)) > eps) {
-            return false;
-        }
         double cdx = 0;
         for (int j = 0; j < d.n; j++) {
             cdx += d.c[j] * dx[j];
         }
-        if (cdx > -eps) {
+        if (cdx > -eps || QpChecks.maxAbs(d.qTimes(dx)) > eps) {
             return false;
         }
         double[] adx = d.times(dx);
@@ -667,10 +665,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
     }
 
     /** ‖F(x, y)‖₂ / max(1, ‖(x, y)‖₂) with F the optimality condition, on arrays. */
-    private static double error(Data d, double[] x, double[] y) {
-        double[] qx = d.qTimes(x);
-        double[] aty = d.transposeTimes(y);
-        double[] ax = d.times(x);
+    private static double error(Data d, double[] x, double[] y, double[] ax, double[] qx, double[] aty) {
         double r = 0;
         double size = 0;
         for (int j = 0; j < d.n; j++) {

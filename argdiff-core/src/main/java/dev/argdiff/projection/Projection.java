@@ -440,6 +440,35 @@ public final class Projection {
         return x.sub(matrix.transposeMatmul(u));
     }
 
+    /**
+     * The projection onto the polyhedron {y : A·y = b, G·y ≤ h} (JAXopt
+     * {@code projection_polyhedron}): the quadratic program min ½‖y − x‖² subject to those
+     * constraints, solved by {@link dev.argdiff.solvers.OSQP} to a KKT residual of 10⁻¹⁰ (at most
+     * 10 000 iterations). Differentiable in x, A, b, G and h by implicit differentiation of the KKT
+     * conditions; at a weakly active inequality (y on the face with a zero multiplier) that
+     * derivative does not exist and differentiation refuses (see {@code OSQP}).
+     *
+     * @param a the equality matrix (p, n), or null (with b) for none
+     * @param g the inequality matrix (m, n), or null (with h) for none
+     * @throws IllegalArgumentException if the polyhedron is empty (an infeasibility certificate) or
+     *                                  the solve did not converge, naming the solver's status
+     */
+    public static Tensor polyhedron(Tensor x, Tensor a, Tensor b, Tensor g, Tensor h) {
+        String op = "Projection.polyhedron";
+        checkX(op, x);
+        if (x.rank() != 1) {
+            throw new ShapeException(op + ": needs x of shape (n), got " + Shapes.str(x.shape()));
+        }
+        var r = dev.argdiff.solvers.OSQP.create().tol(1e-10).maxiter(10_000)
+                .run(new dev.argdiff.solvers.OSQP.Problem(Tensor.eye(x.dim(0)), x.neg(), a, b, g, h));
+        if (!r.converged()) {
+            throw new IllegalArgumentException(op + ": " + (r.status() == dev.argdiff.solvers.SolverStatus.PRIMAL_INFEASIBLE
+                    ? "the polyhedron is empty (OSQP found an infeasibility certificate)"
+                    : "OSQP stopped with status " + r.status() + " at KKT residual " + r.error()));
+        }
+        return r.params().primal();
+    }
+
     /** {@link #affineSet(Tensor, Tensor, Tensor)} with (A, b) as a record (a {@link ProjectionOperator}). */
     public static Tensor affineSet(Tensor x, AffineSet hyperparams) {
         if (hyperparams == null) {

@@ -518,7 +518,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
         if (verdict == null && options.polish() && admmConverged && error > options().tol()) {
             boolean[][] act = activeSet(d, zn, yn);
             int signature = Arrays.deepHashCode(act);
-            if (signature != lastSet || !polished) {
+            if (signature != lastSet) {
                 lastSet = signature;
                 double[][] pol = polish(d, act);
                 if (pol != null) {

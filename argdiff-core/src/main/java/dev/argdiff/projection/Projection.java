@@ -469,6 +469,143 @@ public final class Projection {
         return r.params().primal();
     }
 
+    /**
+     * The projection onto the box section {y : α ≤ y ≤ β, wᵀy = c} (JAXopt
+     * {@code projection_box_section}). The solution is y(τ) = clip(x − τw, α, β) for the τ with
+     * wᵀy(τ) = c; wᵀy(τ) is piecewise linear and non-increasing in τ, so τ is bracketed by
+     * bisection on concrete values and then computed exactly on its linear piece:
+     * <pre>
+     *   τ = (Σ_free wᵢxᵢ + Σ_clipped wᵢ·boundᵢ − c) / Σ_free wᵢ²,
+     * </pre>
+     * an explicit differentiable expression of x, α, β, w and c on that piece. A coordinate exactly
+     * at its bound (a breakpoint) is counted as clipped: there the derivative is the one-sided one
+     * of the clipped piece.
+     *
+     * @param x, alpha, beta, w all of shape (n); bounds may be infinite, α ≤ β
+     * @param c a scalar (0-d tensor)
+     * @throws IllegalArgumentException if α &gt; β somewhere, an argument holds NaN, or the section is empty
+     *                                  (c outside [Σ wᵢ·(β or α), Σ wᵢ·(α or β)])
+     */
+    public static Tensor boxSection(Tensor x, Tensor alpha, Tensor beta, Tensor w, Tensor c) {
+        String op = "Projection.boxSection";
+        checkX(op, x);
+        if (alpha == null || beta == null || w == null || c == null) {
+            throw new IllegalArgumentException(op + ": alpha, beta, w and c must not be null");
+        }
+        int n = x.rank() == 1 ? x.dim(0) : -1;
+        if (n < 0 || alpha.rank() != 1 || beta.rank() != 1 || w.rank() != 1 || alpha.dim(0) != n || beta.dim(0) != n
+                || w.dim(0) != n || c.rank() != 0) {
+            throw new ShapeException(op + ": needs x, alpha, beta, w of shape (n) and a scalar c, got x "
+                    + Shapes.str(x.shape()) + ", alpha " + Shapes.str(alpha.shape()) + ", beta " + Shapes.str(beta.shape())
+                    + ", w " + Shapes.str(w.shape()) + ", c " + Shapes.str(c.shape()));
+        }
+        double[] xv = x.concrete().toArray();
+        double[] lo = alpha.concrete().toArray();
+        double[] hi = beta.concrete().toArray();
+        double[] wv = w.concrete().toArray();
+        double cv = c.concrete().item();
+        if (Double.isNaN(cv) || Double.isInfinite(cv)) {
+            throw new IllegalArgumentException(op + ": c must be finite, got " + cv);
+        }
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(xv[i]) || !Double.isFinite(wv[i]) || Double.isNaN(lo[i]) || Double.isNaN(hi[i])
+                    || lo[i] > hi[i]) {
+                throw new IllegalArgumentException(op + ": coordinate " + i + " has x " + xv[i] + ", w " + wv[i]
+                        + ", alpha " + lo[i] + ", beta " + hi[i] + " (x and w finite, alpha <= beta, no NaN)");
+            }
+        }
+        // wᵀy(τ) − c is non-increasing in τ; its range over τ is [Σ wᵢ·(lower end), Σ wᵢ·(upper end)].
+        double minSum = 0;
+        double maxSum = 0;
+        double tauLo = 0;
+        double tauHi = 0;
+        for (int i = 0; i < n; i++) {
+            if (wv[i] > 0) {
+                minSum += wv[i] * lo[i];
+                maxSum += wv[i] * hi[i];
+            } else if (wv[i] < 0) {
+                minSum += wv[i] * hi[i];
+                maxSum += wv[i] * lo[i];
+            }
+            if (wv[i] != 0) {
+                for (double bound : new double[]{lo[i], hi[i]}) {
+                    if (Double.isFinite(bound)) {
+                        double t = (xv[i] - bound) / wv[i];
+                        tauLo = Math.min(tauLo, t);
+                        tauHi = Math.max(tauHi, t);
+                    }
+                }
+            }
+        }
+        double slack = 1e-12 * (1 + Math.abs(cv));
+        if (!(cv >= minSum - slack && cv <= maxSum + slack)) {
+            throw new IllegalArgumentException(op + ": the section is empty: c = " + cv + " is outside [" + minSum + ", "
+                    + maxSum + "], the range of wᵀy over the box");
+        }
+        // Unbounded breakpoints: widen until the bracket holds the root (infinite bounds leave a linear tail).
+        double width = Math.max(1, tauHi - tauLo);
+        while (sectionSum(xv, lo, hi, wv, tauLo) < cv) {
+            tauLo -= width;
+            width *= 2;
+        }
+        width = Math.max(1, tauHi - tauLo);
+        while (sectionSum(xv, lo, hi, wv, tauHi) > cv) {
+            tauHi += width;
+            width *= 2;
+        }
+        for (int k = 0; k < 200 && tauHi - tauLo > 1e-15 * Math.max(1, Math.abs(tauLo) + Math.abs(tauHi)); k++) {
+            double mid = 0.5 * (tauLo + tauHi);
+            if (sectionSum(xv, lo, hi, wv, mid) > cv) {
+                tauLo = mid;
+            } else {
+                tauHi = mid;
+            }
+        }
+        double tau = 0.5 * (tauLo + tauHi);
+        double[] free = new double[n];
+        double[] atLower = new double[n];
+        boolean anyFree = false;
+        for (int i = 0; i < n; i++) {
+            double v = xv[i] - tau * wv[i];
+            if (v > lo[i] && v < hi[i] && wv[i] != 0) {
+                free[i] = 1;
+                anyFree = true;
+            } else if (wv[i] == 0) {
+                free[i] = 1;
+            } else {
+                atLower[i] = v <= lo[i] ? 1 : 0;
+            }
+        }
+        Tensor freeMask = Tensor.of(free).mul(Tensor.of(java.util.Arrays.stream(wv).map(v -> v != 0 ? 1 : 0).toArray()));
+        Tensor lowerMask = Tensor.of(atLower);
+        Tensor clippedMask = Tensor.of(free).rsub(1.0);
+        // Bounds read only where clipped (an infinite bound never is), so 0·∞ never appears.
+        Tensor safeLo = Tensor.where(lowerMask, alpha, Tensor.zerosLike(x));
+        Tensor safeHi = Tensor.where(clippedMask.sub(lowerMask), beta, Tensor.zerosLike(x));
+        Tensor bound = safeLo.add(safeHi);
+        Tensor zeroWeight = Tensor.of(java.util.Arrays.stream(wv).map(v -> v == 0 ? 1 : 0).toArray());
+        // Coordinates with wᵢ = 0 do not enter the constraint: they are clipped to their own box.
+        Tensor zeroWeighted = Tensor.where(x.concrete().lt(alpha.concrete()), alpha,
+                Tensor.where(x.concrete().gt(beta.concrete()), beta, x));
+        if (!anyFree) {
+            return Tensor.where(zeroWeight, zeroWeighted, bound);
+        }
+        Tensor numerator = w.mul(x).mul(freeMask).sum().add(w.mul(bound).mul(clippedMask).sum()).sub(c);
+        Tensor t = numerator.div(w.square().mul(freeMask).sum());
+        Tensor interior = x.sub(w.mul(t));
+        return Tensor.where(zeroWeight, zeroWeighted, Tensor.where(clippedMask, bound, interior));
+    }
+
+    private static double sectionSum(double[] x, double[] lo, double[] hi, double[] w, double tau) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (w[i] != 0) {
+                s += w[i] * Math.min(Math.max(x[i] - tau * w[i], lo[i]), hi[i]);
+            }
+        }
+        return s;
+    }
+
     /** {@link #affineSet(Tensor, Tensor, Tensor)} with (A, b) as a record (a {@link ProjectionOperator}). */
     public static Tensor affineSet(Tensor x, AffineSet hyperparams) {
         if (hyperparams == null) {

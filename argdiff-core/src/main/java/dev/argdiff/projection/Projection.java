@@ -606,6 +606,43 @@ public final class Projection {
         return s;
     }
 
+    /**
+     * The projection onto the k-sparse simplex {y ≥ 0, Σy = scale, at most k nonzeros} (JAXopt
+     * {@code projection_sparse_simplex}; Kyrillidis, Becker, Cevher, Koch, "Sparse projections onto
+     * the simplex", ICML 2013): the simplex projection of the k largest entries of x, zeros
+     * elsewhere. The k entries are chosen on concrete values (ties broken by the lower index), so
+     * the derivative is that of the simplex projection on the chosen entries.
+     *
+     * @param x     shape (n)
+     * @param maxNz k, 1 ≤ k ≤ n
+     * @param scale the simplex sum, &gt; 0
+     * @throws IllegalArgumentException if k is out of range or scale is not positive
+     */
+    public static Tensor sparseSimplex(Tensor x, int maxNz, double scale) {
+        String op = "Projection.sparseSimplex";
+        checkX(op, x);
+        if (x.rank() != 1) {
+            throw new ShapeException(op + ": needs x of shape (n), got " + Shapes.str(x.shape()));
+        }
+        int n = x.dim(0);
+        if (maxNz < 1 || maxNz > n) {
+            throw new IllegalArgumentException(op + ": maxNz must be in [1, " + n + "], got " + maxNz);
+        }
+        double[] v = x.concrete().toArray();
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (i, j) -> v[i] != v[j] ? Double.compare(v[j], v[i]) : Integer.compare(i, j));
+        int[] chosen = new int[maxNz];
+        double[] scatter = new double[n * maxNz];
+        for (int r = 0; r < maxNz; r++) {
+            chosen[r] = order[r];
+            scatter[order[r] * maxNz + r] = 1;
+        }
+        return Tensor.of(new int[]{n, maxNz}, scatter).matmul(simplex(x.take(chosen), scale));
+    }
+
     /** {@link #affineSet(Tensor, Tensor, Tensor)} with (A, b) as a record (a {@link ProjectionOperator}). */
     public static Tensor affineSet(Tensor x, AffineSet hyperparams) {
         if (hyperparams == null) {

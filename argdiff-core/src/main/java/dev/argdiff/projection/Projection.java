@@ -449,6 +449,209 @@ public final class Projection {
         return x.sub(matrix.transposeMatmul(u));
     }
 
+    /**
+     * The projection onto the polyhedron {y : A·y = b, G·y ≤ h} (JAXopt
+     * {@code projection_polyhedron}): the quadratic program min ½‖y − x‖² subject to those
+     * constraints, solved by {@link dev.argdiff.solvers.OSQP} to a KKT residual of 10⁻¹⁰ (at most
+     * 10 000 iterations). Differentiable in x, A, b, G and h by implicit differentiation of the KKT
+     * conditions; at a weakly active inequality (y on the face with a zero multiplier) that
+     * derivative does not exist and differentiation refuses (see {@code OSQP}).
+     *
+     * @param a the equality matrix (p, n), or null (with b) for none
+     * @param g the inequality matrix (m, n), or null (with h) for none
+     * @throws IllegalArgumentException if the polyhedron is empty (an infeasibility certificate) or
+     *                                  the solve did not converge, naming the solver's status
+     */
+    public static Tensor polyhedron(Tensor x, Tensor a, Tensor b, Tensor g, Tensor h) {
+        String op = "Projection.polyhedron";
+        checkX(op, x);
+        if (x.rank() != 1) {
+            throw new ShapeException(op + ": needs x of shape (n), got " + Shapes.str(x.shape()));
+        }
+        var r = dev.argdiff.solvers.OSQP.create().tol(1e-10).maxiter(10_000)
+                .run(new dev.argdiff.solvers.OSQP.Problem(Tensor.eye(x.dim(0)), x.neg(), a, b, g, h));
+        if (!r.converged()) {
+            throw new IllegalArgumentException(op + ": " + (r.status() == dev.argdiff.solvers.SolverStatus.PRIMAL_INFEASIBLE
+                    ? "the polyhedron is empty (OSQP found an infeasibility certificate)"
+                    : "OSQP stopped with status " + r.status() + " at KKT residual " + r.error()));
+        }
+        return r.params().primal();
+    }
+
+    /**
+     * The projection onto the box section {y : α ≤ y ≤ β, wᵀy = c} (JAXopt
+     * {@code projection_box_section}). The solution is y(τ) = clip(x − τw, α, β) for the τ with
+     * wᵀy(τ) = c; wᵀy(τ) is piecewise linear and non-increasing in τ, so τ is bracketed by
+     * bisection on concrete values and then computed exactly on its linear piece:
+     * <pre>
+     *   τ = (Σ_free wᵢxᵢ + Σ_clipped wᵢ·boundᵢ − c) / Σ_free wᵢ²,
+     * </pre>
+     * an explicit differentiable expression of x, α, β, w and c on that piece. A coordinate exactly
+     * at its bound (a breakpoint) is counted as clipped: there the derivative is the one-sided one
+     * of the clipped piece.
+     *
+     * @param x, alpha, beta, w all of shape (n); bounds may be infinite, α ≤ β
+     * @param c a scalar (0-d tensor)
+     * @throws IllegalArgumentException if α &gt; β somewhere, an argument holds NaN, or the section is empty
+     *                                  (c outside [Σ wᵢ·(β or α), Σ wᵢ·(α or β)])
+     */
+    public static Tensor boxSection(Tensor x, Tensor alpha, Tensor beta, Tensor w, Tensor c) {
+        String op = "Projection.boxSection";
+        checkX(op, x);
+        if (alpha == null || beta == null || w == null || c == null) {
+            throw new IllegalArgumentException(op + ": alpha, beta, w and c must not be null");
+        }
+        int n = x.rank() == 1 ? x.dim(0) : -1;
+        if (n < 0 || alpha.rank() != 1 || beta.rank() != 1 || w.rank() != 1 || alpha.dim(0) != n || beta.dim(0) != n
+                || w.dim(0) != n || c.rank() != 0) {
+            throw new ShapeException(op + ": needs x, alpha, beta, w of shape (n) and a scalar c, got x "
+                    + Shapes.str(x.shape()) + ", alpha " + Shapes.str(alpha.shape()) + ", beta " + Shapes.str(beta.shape())
+                    + ", w " + Shapes.str(w.shape()) + ", c " + Shapes.str(c.shape()));
+        }
+        double[] xv = x.concrete().toArray();
+        double[] lo = alpha.concrete().toArray();
+        double[] hi = beta.concrete().toArray();
+        double[] wv = w.concrete().toArray();
+        double cv = c.concrete().item();
+        if (Double.isNaN(cv) || Double.isInfinite(cv)) {
+            throw new IllegalArgumentException(op + ": c must be finite, got " + cv);
+        }
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(xv[i]) || !Double.isFinite(wv[i]) || Double.isNaN(lo[i]) || Double.isNaN(hi[i])
+                    || lo[i] > hi[i]) {
+                throw new IllegalArgumentException(op + ": coordinate " + i + " has x " + xv[i] + ", w " + wv[i]
+                        + ", alpha " + lo[i] + ", beta " + hi[i] + " (x and w finite, alpha <= beta, no NaN)");
+            }
+        }
+        // wᵀy(τ) − c is non-increasing in τ; its range over τ is [Σ wᵢ·(lower end), Σ wᵢ·(upper end)].
+        double minSum = 0;
+        double maxSum = 0;
+        double tauLo = 0;
+        double tauHi = 0;
+        for (int i = 0; i < n; i++) {
+            if (wv[i] > 0) {
+                minSum += wv[i] * lo[i];
+                maxSum += wv[i] * hi[i];
+            } else if (wv[i] < 0) {
+                minSum += wv[i] * hi[i];
+                maxSum += wv[i] * lo[i];
+            }
+            if (wv[i] != 0) {
+                for (double bound : new double[]{lo[i], hi[i]}) {
+                    if (Double.isFinite(bound)) {
+                        double t = (xv[i] - bound) / wv[i];
+                        tauLo = Math.min(tauLo, t);
+                        tauHi = Math.max(tauHi, t);
+                    }
+                }
+            }
+        }
+        double slack = 1e-12 * (1 + Math.abs(cv));
+        if (!(cv >= minSum - slack && cv <= maxSum + slack)) {
+            throw new IllegalArgumentException(op + ": the section is empty: c = " + cv + " is outside [" + minSum + ", "
+                    + maxSum + "], the range of wᵀy over the box");
+        }
+        // Unbounded breakpoints: widen until the bracket holds the root (infinite bounds leave a linear tail).
+        double width = Math.max(1, tauHi - tauLo);
+        while (sectionSum(xv, lo, hi, wv, tauLo) < cv) {
+            tauLo -= width;
+            width *= 2;
+        }
+        width = Math.max(1, tauHi - tauLo);
+        while (sectionSum(xv, lo, hi, wv, tauHi) > cv) {
+            tauHi += width;
+            width *= 2;
+        }
+        for (int k = 0; k < 200 && tauHi - tauLo > 1e-15 * Math.max(1, Math.abs(tauLo) + Math.abs(tauHi)); k++) {
+            double mid = 0.5 * (tauLo + tauHi);
+            if (sectionSum(xv, lo, hi, wv, mid) > cv) {
+                tauLo = mid;
+            } else {
+                tauHi = mid;
+            }
+        }
+        double tau = 0.5 * (tauLo + tauHi);
+        double[] free = new double[n];
+        double[] atLower = new double[n];
+        boolean anyFree = false;
+        for (int i = 0; i < n; i++) {
+            double v = xv[i] - tau * wv[i];
+            if (v > lo[i] && v < hi[i] && wv[i] != 0) {
+                free[i] = 1;
+                anyFree = true;
+            } else if (wv[i] == 0) {
+                free[i] = 1;
+            } else {
+                atLower[i] = v <= lo[i] ? 1 : 0;
+            }
+        }
+        Tensor freeMask = Tensor.of(free).mul(Tensor.of(java.util.Arrays.stream(wv).map(v -> v != 0 ? 1 : 0).toArray()));
+        Tensor lowerMask = Tensor.of(atLower);
+        Tensor clippedMask = Tensor.of(free).rsub(1.0);
+        // Bounds read only where clipped (an infinite bound never is), so 0·∞ never appears.
+        Tensor safeLo = Tensor.where(lowerMask, alpha, Tensor.zerosLike(x));
+        Tensor safeHi = Tensor.where(clippedMask.sub(lowerMask), beta, Tensor.zerosLike(x));
+        Tensor bound = safeLo.add(safeHi);
+        Tensor zeroWeight = Tensor.of(java.util.Arrays.stream(wv).map(v -> v == 0 ? 1 : 0).toArray());
+        // Coordinates with wᵢ = 0 do not enter the constraint: they are clipped to their own box.
+        Tensor zeroWeighted = Tensor.where(x.concrete().lt(alpha.concrete()), alpha,
+                Tensor.where(x.concrete().gt(beta.concrete()), beta, x));
+        if (!anyFree) {
+            return Tensor.where(zeroWeight, zeroWeighted, bound);
+        }
+        Tensor numerator = w.mul(x).mul(freeMask).sum().add(w.mul(bound).mul(clippedMask).sum()).sub(c);
+        Tensor t = numerator.div(w.square().mul(freeMask).sum());
+        Tensor interior = x.sub(w.mul(t));
+        return Tensor.where(zeroWeight, zeroWeighted, Tensor.where(clippedMask, bound, interior));
+    }
+
+    private static double sectionSum(double[] x, double[] lo, double[] hi, double[] w, double tau) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (w[i] != 0) {
+                s += w[i] * Math.min(Math.max(x[i] - tau * w[i], lo[i]), hi[i]);
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The projection onto the k-sparse simplex {y ≥ 0, Σy = scale, at most k nonzeros} (JAXopt
+     * {@code projection_sparse_simplex}; Kyrillidis, Becker, Cevher, Koch, "Sparse projections onto
+     * the simplex", ICML 2013): the simplex projection of the k largest entries of x, zeros
+     * elsewhere. The k entries are chosen on concrete values (ties broken by the lower index), so
+     * the derivative is that of the simplex projection on the chosen entries.
+     *
+     * @param x     shape (n)
+     * @param maxNz k, 1 ≤ k ≤ n
+     * @param scale the simplex sum, &gt; 0
+     * @throws IllegalArgumentException if k is out of range or scale is not positive
+     */
+    public static Tensor sparseSimplex(Tensor x, int maxNz, double scale) {
+        String op = "Projection.sparseSimplex";
+        checkX(op, x);
+        if (x.rank() != 1) {
+            throw new ShapeException(op + ": needs x of shape (n), got " + Shapes.str(x.shape()));
+        }
+        int n = x.dim(0);
+        if (maxNz < 1 || maxNz > n) {
+            throw new IllegalArgumentException(op + ": maxNz must be in [1, " + n + "], got " + maxNz);
+        }
+        double[] v = x.concrete().toArray();
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (i, j) -> v[i] != v[j] ? Double.compare(v[j], v[i]) : Integer.compare(i, j));
+        int[] chosen = new int[maxNz];
+        double[] scatter = new double[n * maxNz];
+        for (int r = 0; r < maxNz; r++) {
+            chosen[r] = order[r];
+            scatter[order[r] * maxNz + r] = 1;
+        }
+        return Tensor.of(new int[]{n, maxNz}, scatter).matmul(simplex(x.take(chosen), scale));
+    }
+
     /** {@link #affineSet(Tensor, Tensor, Tensor)} with (A, b) as a record (a {@link ProjectionOperator}). */
     public static Tensor affineSet(Tensor x, AffineSet hyperparams) {
         if (hyperparams == null) {

@@ -9,6 +9,7 @@ import dev.argdiff.ad.Pytree;
  * <ol>
  *   <li>{@link SolverStatus#NON_FINITE}: the error or an entry of the iterate is NaN or ±∞ —
  *       nothing useful can follow;</li>
+ *   <li>the solver's own {@link SolverState#verdict()}, if any (an infeasibility certificate);</li>
  *   <li>{@link SolverStatus#CONVERGED}: error ≤ tol;</li>
  *   <li>{@link SolverStatus#DIVERGED}: ‖x_k‖ > {@value #GROWTH}·‖x₁‖ and ε·‖x_k‖ > e₁ and
  *       e_k ≥ e₁/2, with x₁, e₁ the iterate and error after the first iteration and ε the
@@ -72,6 +73,8 @@ record Progress(double firstError, double firstNorm, double bestError, int bestI
         SolverStatus s = null;
         if (!Double.isFinite(e) || !Double.isFinite(norm)) {
             s = SolverStatus.NON_FINITE;
+        } else if (state.verdict() != null) {
+            s = state.verdict();
         } else if (e <= options.tol()) {
             s = SolverStatus.CONVERGED;
         } else if (norm > GROWTH * n1 && Math.ulp(1.0) * norm > e1 && e >= 0.5 * e1) {

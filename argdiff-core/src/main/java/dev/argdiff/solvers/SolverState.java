@@ -14,4 +14,12 @@ public interface SolverState extends Serializable {
 
     /** The error the solver measured at this iterate (its stopping criterion). */
     double error();
+
+    /**
+     * A final status the solver itself has established (e.g. a certificate of infeasibility), or
+     * null (the default) to let the shared loop decide from the error.
+     */
+    default SolverStatus verdict() {
+        return null;
+    }
 }

@@ -26,5 +26,15 @@ public enum SolverStatus {
      * tolerance is below what rounding allows for this problem. Never reported when {@code tol}
      * is 0, which asks for exactly {@code maxiter} iterations.
      */
-    STAGNATED
+    STAGNATED,
+    /**
+     * The solver found a certificate that the constraints admit no point (a quadratic program's
+     * primal infeasibility, Banjac et al. 2019); the returned point is not a solution.
+     */
+    PRIMAL_INFEASIBLE,
+    /**
+     * The solver found a certificate that the objective is unbounded below on the constraints (a
+     * quadratic program's dual infeasibility, Banjac et al. 2019); the returned point is not a solution.
+     */
+    DUAL_INFEASIBLE
 }

@@ -147,6 +147,14 @@ class SolverContractTest {
         return SolverFixtures.supportDerivative(DATA, w, lam, false);
     }
 
+    /** The non-negative ridge as a box QP: Q = XᵀX/n + λI, c = −Xᵀy/n, 0 ≤ w. */
+    private static BoxCDQP.Problem nnlsQp(Tensor lam) {
+        int p = DATA.p();
+        Tensor q = DATA.x().transposeMatmul(DATA.x()).div(DATA.n()).add(Tensor.eye(p).mul(lam));
+        return new BoxCDQP.Problem(q, DATA.x().transposeMatmul(DATA.y()).div(-DATA.n()), Tensor.zeros(p),
+                Tensor.full(Double.POSITIVE_INFINITY, p));
+    }
+
     static List<Case> cases() {
         Tensor w0 = Tensor.zeros(DATA.p());
         Tensor x0 = Tensor.zeros(CONTRACTION.c().size());
@@ -190,6 +198,10 @@ class SolverContractTest {
                                 (x, a) -> x.relu()).stepsize(1 / (L + NNLS_LAMBDA)), w0, args()),
                         SolverContractTest::nnlsOptimal, SolverContractTest::nnlsJacobian,
                         10_000, 20, 1000),
+                new Case("BoxCDQP/non-negative ridge", NNLS_LAMBDA,
+                        factory(BoxCDQP::create, w0, SolverContractTest::nnlsQp),
+                        SolverContractTest::nnlsOptimal, SolverContractTest::nnlsJacobian,
+                        10_000, 3, 200),
                 new Case("BlockCoordinateDescent.compositeLinear/lasso", LASSO_LAMBDA,
                         factory(() -> BlockCoordinateDescent.<Regression>compositeLinear(Regression::x,
                                 (z, a) -> z.sub(a.y()).square().mean().mul(0.5), 1.0 / DATA.n(),

@@ -27,36 +27,7 @@ package dev.argdiff.solvers;
  * <p>References: J. Nocedal, S. J. Wright, "Numerical Optimization", 2nd ed., Springer 2006,
  * §3.5; W. W. Hager, H. Zhang, "Algorithm 851: CG_DESCENT", ACM TOMS 2006.
  */
-public final class ZoomLineSearch {
-
-    /** φ and φ' at a step: the objective along the line and its slope. */
-    @FunctionalInterface
-    public interface Line {
-        /** Evaluates φ(t) and φ'(t) = ⟨∇f(x + t·d), d⟩. */
-        Point at(double stepsize);
-    }
-
-    /** A step with its value φ(t) and slope φ'(t). */
-    public record Point(double stepsize, double value, double slope) {
-    }
-
-    /**
-     * The chosen step.
-     *
-     * @param decrease    whether it satisfies the (exact or approximate) sufficient-decrease condition
-     * @param curvature   whether it also satisfies the strong-Wolfe curvature condition
-     * @param evaluations the number of evaluations of φ
-     */
-    public record Result(Point point, boolean decrease, boolean curvature, int evaluations) {
-        public double stepsize() {
-            return point.stepsize();
-        }
-
-        /** No step with sufficient decrease was found (the step is 0). */
-        public boolean failed() {
-            return !decrease;
-        }
-    }
+public final class ZoomLineSearch implements LineSearch {
 
     private final double c1;
     private final double c2;
@@ -119,8 +90,14 @@ public final class ZoomLineSearch {
         return c2;
     }
 
+    @Override
     public double maxStepsize() {
         return maxStepsize;
+    }
+
+    @Override
+    public ZoomLineSearch withMaxStepsize(double value) {
+        return maxStepsize(value);
     }
 
     public int maxEvaluations() {
@@ -135,6 +112,7 @@ public final class ZoomLineSearch {
      * @param slope0 φ'(0), negative for a descent direction
      * @throws IllegalArgumentException if slope0 is not negative or the initial step not positive
      */
+    @Override
     public Result search(Line line, double value0, double slope0, double initStepsize) {
         if (!(slope0 < 0)) {
             throw new IllegalArgumentException("ZoomLineSearch.search: not a descent direction, slope " + slope0);

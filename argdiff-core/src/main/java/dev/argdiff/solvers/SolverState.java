@@ -9,4 +9,13 @@ public interface SolverState {
     int iterations();
 
     double error();
+
+    /**
+     * Whether the last line search found no acceptable step and the solver was told to stop then
+     * (JAXopt's {@code stop_if_linesearch_fails}); the loop stops with
+     * {@link SolverStatus#LINE_SEARCH_FAILED}. False unless a solver says otherwise.
+     */
+    default boolean lineSearchFailedStop() {
+        return false;
+    }
 }

@@ -26,5 +26,10 @@ public enum SolverStatus {
      * tolerance is below what rounding allows for this problem. Never reported when {@code tol}
      * is 0, which asks for exactly {@code maxiter} iterations.
      */
-    STAGNATED
+    STAGNATED,
+    /**
+     * A line search found no step with sufficient decrease and the solver was told to stop then
+     * ({@code stopIfLinesearchFails}); the iterate is where the failed search started.
+     */
+    LINE_SEARCH_FAILED
 }

@@ -98,9 +98,17 @@ final class SolversBench {
         return c[c.length / 2];
     }
 
+    /** Measures every case; {@code done} hears each row as soon as it is measured. */
     static List<Row> run(List<Integer> rosenbrockSizes, boolean logistic, int repeats, double tol, int maxiter,
-                         Runnable step) {
-        List<Row> rows = new ArrayList<>();
+                         java.util.function.Consumer<Row> done) {
+        List<Row> rows = new ArrayList<>() {
+            @Override
+            public boolean add(Row row) {
+                done.accept(row);
+                return super.add(row);
+            }
+        };
+        Runnable step = () -> { };
         AtomicLong count = new AtomicLong();
         BiFunction<Tensor, Tensor, Tensor> f = (x, a) -> {
             count.incrementAndGet();

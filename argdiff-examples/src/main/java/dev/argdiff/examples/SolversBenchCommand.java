@@ -46,17 +46,17 @@ final class SolversBenchCommand implements Callable<Integer> {
                     + "--sizes >= 2");
             return Main.EXIT_USAGE;
         }
-        List<SolversBench.Row> rows = SolversBench.run(sizes, !noLogistic, repeats, tol, maxiter, () -> { });
         var out = streams.out();
         out.printf(Locale.ROOT, "solver benchmark: tol %.0e, median of %d runs, BLAS %s%n", tol, repeats,
                 dev.argdiff.backend.Blas.name());
         out.println("problem              solver               iters    evals  status            solve ms   "
                 + "+implicit ms (ratio)   d(sum x*)/dtheta");
-        for (SolversBench.Row r : rows) {
+        SolversBench.run(sizes, !noLogistic, repeats, tol, maxiter, r -> {
             out.printf(Locale.ROOT, "%-20s %-18s %7d %8d  %-15s %10.1f %12.1f (%5.2f)   %.10g%n", r.problem(),
                     r.solver(), r.iterations(), r.evaluations(), r.status(), r.solveMs(), r.gradMs(), r.gradRatio(),
                     r.derivative());
-        }
+            out.flush();
+        });
         return Main.EXIT_OK;
     }
 }

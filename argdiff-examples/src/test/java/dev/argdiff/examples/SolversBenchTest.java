@@ -12,7 +12,7 @@ class SolversBenchTest {
 
     @Test
     void everySolverConvergesAndAgreesWithTheClosedFormDerivative() {
-        List<SolversBench.Row> rows = SolversBench.run(List.of(2), false, 1, 1e-8, 5000, () -> { });
+        List<SolversBench.Row> rows = SolversBench.run(List.of(2), false, 1, 1e-8, 5000, r -> { });
         assertEquals(List.of("LBFGS", "BFGS", "NonlinearCG", "GaussNewton", "LevenbergMarquardt"),
                 rows.stream().map(SolversBench.Row::solver).toList());
         for (SolversBench.Row r : rows) {

@@ -18,8 +18,10 @@ import java.util.function.BiFunction;
 
 /**
  * The solver comparison of {@code argdiff bench solvers}: LBFGS, BFGS, NonlinearCG (as objectives)
- * and GaussNewton, LevenbergMarquardt (as residuals) on the extended Rosenbrock function
- * Σ 100(x_{i+1} − x_i²)² + (a − x_i)² (θ = a = 1, x* = 1, start (−1.2, 1, −1.2, …)) and an L2
+ * and GaussNewton, LevenbergMarquardt (as residuals) on the extended Rosenbrock function of
+ * Moré, Garbow and Hillstrom, Σ over pairs 100(x_{2i} − x_{2i−1}²)² + (a − x_{2i−1})² (θ = a = 1,
+ * x* = 1, start (−1.2, 1, −1.2, …), d(Σx*)/da = (n/2)(1 + 2a) = 1.5n; the chained variant has a
+ * second local minimizer from this start) and an L2
  * logistic regression (θ = λ; residual solvers do not apply). For each: iterations, evaluations
  * of the objective or residual (a gradient or a Jacobian counts as one), status, median solve
  * time, and the time of solve + implicit derivative d(Σx*)/dθ relative to the solve.
@@ -37,16 +39,16 @@ final class SolversBench {
     }
 
     static Tensor rosenbrock(Tensor x, Tensor a) {
-        int n = x.size();
-        Tensor p = x.slice(0, 0, n - 1);
-        Tensor q = x.slice(0, 1, n);
+        Tensor pq = x.reshape(x.size() / 2, 2);
+        Tensor p = pq.transpose().row(0);
+        Tensor q = pq.transpose().row(1);
         return q.sub(p.square()).square().mul(100).add(p.neg().add(a).square()).sum();
     }
 
     static Tensor rosenbrockResidual(Tensor x, Tensor a) {
-        int n = x.size();
-        Tensor p = x.slice(0, 0, n - 1);
-        Tensor q = x.slice(0, 1, n);
+        Tensor pq = x.reshape(x.size() / 2, 2);
+        Tensor p = pq.transpose().row(0);
+        Tensor q = pq.transpose().row(1);
         return Tensor.concatenate(List.of(q.sub(p.square()).mul(10), p.neg().add(a)), 0);
     }
 

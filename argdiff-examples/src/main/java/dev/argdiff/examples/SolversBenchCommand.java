@@ -17,7 +17,7 @@ final class SolversBenchCommand implements Callable<Integer> {
     private final Streams streams;
 
     @Option(names = "--sizes", paramLabel = "N", split = ",", defaultValue = "2,100,1000",
-            description = "Rosenbrock dimensions (default: ${DEFAULT-VALUE}).")
+            description = "Rosenbrock dimensions, even (default: ${DEFAULT-VALUE}).")
     private List<Integer> sizes;
 
     @Option(names = "--no-logistic", description = "Skip the 2000x1000 logistic regression.")
@@ -41,9 +41,9 @@ final class SolversBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (repeats < 1 || !(tol >= 0) || maxiter < 1 || sizes.stream().anyMatch(n -> n < 2)) {
+        if (repeats < 1 || !(tol >= 0) || maxiter < 1 || sizes.stream().anyMatch(n -> n < 2 || n % 2 != 0)) {
             streams.err().println("argdiff bench solvers: --repeats and --maxiter must be >= 1, --tol >= 0, "
-                    + "--sizes >= 2");
+                    + "--sizes even and >= 2");
             return Main.EXIT_USAGE;
         }
         var out = streams.out();

@@ -68,7 +68,11 @@ final class SolversBench {
     static <A> Row measure(String problem, String name, IterativeSolver<Tensor, A, ?, ?> solver, Tensor x0,
                            java.util.function.Function<Tensor, A> args, double theta, AtomicLong counter,
                            int repeats) {
-        SolverResult<Tensor, ?> r = null;
+        // One untimed solve and derivative first: the JIT would otherwise charge its warm-up to the first case timed.
+        SolverResult<Tensor, ?> r = solver.run(x0, args.apply(Tensor.scalar(theta)));
+        if (r.converged()) {
+            Autodiff.grad((Tensor t) -> solver.run(x0, args.apply(t)).params().sum()).apply(Tensor.scalar(theta));
+        }
         double[] solve = new double[repeats];
         long evals = 0;
         for (int i = 0; i < repeats; i++) {

@@ -11,6 +11,8 @@ import dev.argdiff.ad.Pytree;
  *       nothing useful can follow;</li>
  *   <li>the solver's own {@link SolverState#verdict()}, if any (an infeasibility certificate);</li>
  *   <li>{@link SolverStatus#CONVERGED}: error ≤ tol;</li>
+ *   <li>{@link SolverStatus#LINE_SEARCH_FAILED}: the solver's state asks to stop after a failed
+ *       line search ({@link SolverState#lineSearchFailedStop()});</li>
  *   <li>{@link SolverStatus#DIVERGED}: ‖x_k‖ > {@value #GROWTH}·‖x₁‖ and ε·‖x_k‖ > e₁ and
  *       e_k ≥ e₁/2, with x₁, e₁ the iterate and error after the first iteration and ε the
  *       machine epsilon. At that size a step of the length of the first error rounds away
@@ -77,6 +79,8 @@ record Progress(double firstError, double firstNorm, double bestError, int bestI
             s = state.verdict();
         } else if (e <= options.tol()) {
             s = SolverStatus.CONVERGED;
+        } else if (state.lineSearchFailedStop()) {
+            s = SolverStatus.LINE_SEARCH_FAILED;
         } else if (norm > GROWTH * n1 && Math.ulp(1.0) * norm > e1 && e >= 0.5 * e1) {
             s = SolverStatus.DIVERGED;
         } else if (options.tol() > 0 && k - bestAt >= Math.max(WINDOW, bestAt)) {

@@ -22,4 +22,13 @@ public interface SolverState extends Serializable {
     default SolverStatus verdict() {
         return null;
     }
+
+    /**
+     * Whether the last line search found no acceptable step and the solver was told to stop then
+     * (JAXopt's {@code stop_if_linesearch_fails}); the loop stops with
+     * {@link SolverStatus#LINE_SEARCH_FAILED}. False unless a solver says otherwise.
+     */
+    default boolean lineSearchFailedStop() {
+        return false;
+    }
 }

@@ -36,5 +36,10 @@ public enum SolverStatus {
      * The solver found a certificate that the objective is unbounded below on the constraints (a
      * quadratic program's dual infeasibility, Banjac et al. 2019); the returned point is not a solution.
      */
-    DUAL_INFEASIBLE
+    DUAL_INFEASIBLE,
+    /**
+     * A line search found no step with sufficient decrease and the solver was told to stop then
+     * ({@code stopIfLinesearchFails}); the iterate is where the failed search started.
+     */
+    LINE_SEARCH_FAILED
 }

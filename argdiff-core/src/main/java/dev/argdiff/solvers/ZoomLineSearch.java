@@ -35,37 +35,7 @@ package dev.argdiff.solvers;
  * @param maxEvaluations the largest number of evaluations of φ, ≥ 1
  */
 public record ZoomLineSearch(double c1, double c2, double c3, double increaseFactor, double maxStepsize,
-                             int maxEvaluations) {
-
-    /** φ and φ' at a step: the objective along the line and its slope. */
-    @FunctionalInterface
-    public interface Line {
-        /** Evaluates φ(t) and φ'(t) = ⟨∇f(x + t·d), d⟩. */
-        Point at(double stepsize);
-    }
-
-    /** A step with its value φ(t) and slope φ'(t). */
-    public record Point(double stepsize, double value, double slope) {
-    }
-
-    /**
-     * The chosen step.
-     *
-     * @param decrease    whether it satisfies the (exact or approximate) sufficient-decrease condition
-     * @param curvature   whether it also satisfies the strong-Wolfe curvature condition
-     * @param evaluations the number of evaluations of φ
-     */
-    public record Result(Point point, boolean decrease, boolean curvature, int evaluations) {
-        /** The accepted step size. */
-        public double stepsize() {
-            return point.stepsize();
-        }
-
-        /** No step with sufficient decrease was found (the step is 0). */
-        public boolean failed() {
-            return !decrease;
-        }
-    }
+                             int maxEvaluations) implements LineSearch {
 
     /** @throws IllegalArgumentException naming the option and its value when one is out of range */
     public ZoomLineSearch {
@@ -114,6 +84,12 @@ public record ZoomLineSearch(double c1, double c2, double c3, double increaseFac
         return new ZoomLineSearch(c1, c2, c3, increaseFactor, maxStepsize, value);
     }
 
+    /** A copy with this maximal step (finite, &gt; 0). */
+    @Override
+    public ZoomLineSearch withMaxStepsize(double value) {
+        return maxStepsize(value);
+    }
+
     /**
      * Searches from t = {@code initStepsize} (clipped to the maximal step).
      *
@@ -122,6 +98,7 @@ public record ZoomLineSearch(double c1, double c2, double c3, double increaseFac
      * @param slope0 φ'(0), negative for a descent direction
      * @throws IllegalArgumentException if slope0 is not negative or the initial step not positive
      */
+    @Override
     public Result search(Line line, double value0, double slope0, double initStepsize) {
         if (!(slope0 < 0)) {
             throw new IllegalArgumentException("ZoomLineSearch.search: not a descent direction, slope " + slope0);

@@ -83,6 +83,46 @@ class SolverContractTest {
     private static final Contraction CONTRACTION = Contraction.of(11, 12);
     private static final double CONTRACTION_THETA = 0.7;
 
+    /**
+     * Ridge in the coordinates v with w = v + v³/10 (a bijection): r = [(Xw − y)/√n; √λ·w], so that
+     * ½‖r‖² is the ridge objective of w and the least-squares problem is nonlinear in v (a linear
+     * one is solved by one Gauss–Newton step, leaving nothing to unroll or stop early).
+     */
+    private static Tensor ridgeResidual(Tensor v, Regression a) {
+        Tensor w = v.add(v.pow(3).mul(0.1));
+        Tensor fit = a.x().matmul(w).sub(a.y()).div(Math.sqrt(a.n()));
+        return Tensor.concatenate(List.of(fit, a.lam().sqrt().mul(w)), 0);
+    }
+
+    /** v with v + v³/10 = w, entrywise by Newton's method in doubles. */
+    private static double[] cubicCoordinates(double[] w) {
+        double[] v = new double[w.length];
+        for (int i = 0; i < w.length; i++) {
+            double x = w[i];
+            for (int k = 0; k < 100; k++) {
+                x -= (x + 0.1 * x * x * x - w[i]) / (1 + 0.3 * x * x);
+            }
+            v[i] = x;
+        }
+        return v;
+    }
+
+    private static void cubicRidgeOptimal(double[] v, double lam) {
+        double[] expected = cubicCoordinates(SolverFixtures.ridgeSolution(DATA, lam));
+        assertTrue(maxAbsDiff(v, expected) <= 1e-9 * Math.max(1, maxAbs(expected)),
+                () -> "ridge solution (cubic coordinates) off by " + maxAbsDiff(v, expected));
+    }
+
+    /** dv/dλ = (dw/dλ)/(1 + 0.3v²). */
+    private static double[] cubicRidgeDerivative(double lam) {
+        double[] v = cubicCoordinates(SolverFixtures.ridgeSolution(DATA, lam));
+        double[] dw = SolverFixtures.ridgeDerivative(DATA, lam);
+        for (int i = 0; i < v.length; i++) {
+            dw[i] /= 1 + 0.3 * v[i] * v[i];
+        }
+        return dw;
+    }
+
     private static Function<Tensor, Regression> args() {
         return DATA::withLam;
     }
@@ -188,6 +228,24 @@ class SolverContractTest {
                         factory(() -> LBFGS.<Tensor, Regression>of(SolverFixtures::ridge), w0, args()),
                         SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),
                         1_000, 4, 100),
+                new Case("BFGS/ridge", RIDGE_LAMBDA,
+                        factory(() -> BFGS.<Tensor, Regression>of(SolverFixtures::ridge), w0, args()),
+                        SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),
+                        1_000, 4, 100),
+                new Case("NonlinearCG/ridge", RIDGE_LAMBDA,
+                        factory(() -> NonlinearCG.<Tensor, Regression>of(SolverFixtures::ridge), w0, args()),
+                        SolverContractTest::ridgeOptimal, lam -> SolverFixtures.ridgeDerivative(DATA, lam),
+                        1_000, 4, 200),
+                new Case("GaussNewton/ridge residuals", RIDGE_LAMBDA,
+                        factory(() -> GaussNewton.<Tensor, Regression>of(SolverContractTest::ridgeResidual), w0,
+                                args()),
+                        SolverContractTest::cubicRidgeOptimal, SolverContractTest::cubicRidgeDerivative,
+                        100, 2, 20),
+                new Case("LevenbergMarquardt/ridge residuals", RIDGE_LAMBDA,
+                        factory(() -> LevenbergMarquardt.<Tensor, Regression>of(SolverContractTest::ridgeResidual),
+                                w0, args()),
+                        SolverContractTest::cubicRidgeOptimal, SolverContractTest::cubicRidgeDerivative,
+                        100, 2, 40),
                 new Case("ProximalGradient/lasso", LASSO_LAMBDA,
                         factory(() -> ProximalGradient.<Tensor, Regression>of(SolverFixtures::leastSquares,
                                 SolverFixtures.SOFT_THRESHOLD).stepsize(1 / L), w0, args()),
@@ -222,6 +280,14 @@ class SolverContractTest {
                         factory(() -> FixedPointIteration.<Tensor, Tensor>of(CONTRACTION.map()), x0,
                                 Function.identity()),
                         SolverContractTest::contractionOptimal, contractionJacobian, 10_000, 20, 1000),
+                new Case("NewtonRoot/contraction residual", CONTRACTION_THETA,
+                        factory(() -> NewtonRoot.<Tensor, Tensor>of((x, t) -> CONTRACTION.map().apply(x, t).sub(x)),
+                                x0, Function.identity()),
+                        SolverContractTest::contractionOptimal, contractionJacobian, 100, 1, 10),
+                new Case("Broyden (identity start)/contraction residual", CONTRACTION_THETA,
+                        factory(() -> Broyden.<Tensor, Tensor>of((x, t) -> x.sub(CONTRACTION.map().apply(x, t)))
+                                .withIdentityStart(true), x0, Function.identity()),
+                        SolverContractTest::contractionOptimal, contractionJacobian, 1000, 2, 200),
                 new Case("AndersonAcceleration/contraction", CONTRACTION_THETA,
                         factory(() -> AndersonAcceleration.<Tensor, Tensor>of(CONTRACTION.map()), x0,
                                 Function.identity()),

@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         synopsisSubcommandLabel = "NAME",
         description = "Run one of the benchmarks (medians and ratios from one run; the machine should be quiet).",
-        subcommands = {LassoBenchCommand.class, BatchBenchCommand.class, QpBenchCommand.class})
+        subcommands = {LassoBenchCommand.class, BatchBenchCommand.class, QpBenchCommand.class,
+                SolversBenchCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec

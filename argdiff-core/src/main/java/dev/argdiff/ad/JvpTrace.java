@@ -50,7 +50,7 @@ final class JvpTrace extends Trace {
         if (tangent == null) {
             return out;
         }
-        checkShape(primitive.name(), out, tangent);
+        checkShape(primitive.opName(), out, tangent);
         return Tensor.traced(new JvpTracer(this, out, tangent));
     }
 

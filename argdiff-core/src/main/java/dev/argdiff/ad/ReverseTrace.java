@@ -186,7 +186,7 @@ final class ReverseTrace extends Trace {
             }
             for (int j = 0; j < grads.length; j++) {
                 if (node.parentNode[j] >= 0 && grads[j] != null) {
-                    String what = node.primitive != null ? node.primitive.name() : "custom rule";
+                    String what = node.primitive != null ? node.primitive.opName() : "custom rule";
                     accumulate(cts, node.parentNode[j], node.parentOutput[j], grads[j], what);
                 }
             }

@@ -292,7 +292,7 @@ public final class Dispatch {
                 if (!s.substitutions.isEmpty()) {
                     inputs = substitute(s, inputs);
                 }
-                top = topTrace(primitive.name(), inputs);
+                top = topTrace(primitive.opName(), inputs);
                 break;
             }
         }

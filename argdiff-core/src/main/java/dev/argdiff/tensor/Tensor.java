@@ -291,23 +291,23 @@ public final class Tensor {
 
     // ================================================================= elementwise
 
-    private static Tensor unary(Ops.UnaryKind kind, Tensor x) {
-        return Dispatch.bind(new Ops.Unary(kind), x);
+    private static Tensor unary(Ops.Unary kind, Tensor x) {
+        return Dispatch.bind(kind, x);
     }
 
-    private static Tensor binary(Ops.BinaryKind kind, Tensor x, Tensor y) {
+    private static Tensor binary(Ops.Binary kind, Tensor x, Tensor y) {
         if (y == null) {
             throw new IllegalArgumentException(kind.name().toLowerCase() + ": other operand is null");
         }
-        return Dispatch.bind(new Ops.Binary(kind), x, y);
+        return Dispatch.bind(kind, x, y);
     }
 
-    private static Tensor compare(Ops.CompareKind kind, Tensor x, Tensor y) {
-        return Dispatch.bind(new Ops.Compare(kind), x, y);
+    private static Tensor compare(Ops.Compare kind, Tensor x, Tensor y) {
+        return Dispatch.bind(kind, x, y);
     }
 
     public Tensor add(Tensor other) {
-        return binary(Ops.BinaryKind.ADD, this, other);
+        return binary(Ops.Binary.ADD, this, other);
     }
 
     public Tensor add(double other) {
@@ -315,7 +315,7 @@ public final class Tensor {
     }
 
     public Tensor sub(Tensor other) {
-        return binary(Ops.BinaryKind.SUB, this, other);
+        return binary(Ops.Binary.SUB, this, other);
     }
 
     public Tensor sub(double other) {
@@ -328,7 +328,7 @@ public final class Tensor {
     }
 
     public Tensor mul(Tensor other) {
-        return binary(Ops.BinaryKind.MUL, this, other);
+        return binary(Ops.Binary.MUL, this, other);
     }
 
     public Tensor mul(double other) {
@@ -336,7 +336,7 @@ public final class Tensor {
     }
 
     public Tensor div(Tensor other) {
-        return binary(Ops.BinaryKind.DIV, this, other);
+        return binary(Ops.Binary.DIV, this, other);
     }
 
     public Tensor div(double other) {
@@ -349,7 +349,7 @@ public final class Tensor {
     }
 
     public Tensor pow(Tensor exponent) {
-        return binary(Ops.BinaryKind.POW, this, exponent);
+        return binary(Ops.Binary.POW, this, exponent);
     }
 
     public Tensor pow(double exponent) {
@@ -363,37 +363,37 @@ public final class Tensor {
     }
 
     public Tensor neg() {
-        return unary(Ops.UnaryKind.NEG, this);
+        return unary(Ops.Unary.NEG, this);
     }
 
     public Tensor exp() {
-        return unary(Ops.UnaryKind.EXP, this);
+        return unary(Ops.Unary.EXP, this);
     }
 
     public Tensor log() {
-        return unary(Ops.UnaryKind.LOG, this);
+        return unary(Ops.Unary.LOG, this);
     }
 
     public Tensor log1p() {
-        return unary(Ops.UnaryKind.LOG1P, this);
+        return unary(Ops.Unary.LOG1P, this);
     }
 
     public Tensor expm1() {
-        return unary(Ops.UnaryKind.EXPM1, this);
+        return unary(Ops.Unary.EXPM1, this);
     }
 
     public Tensor sqrt() {
-        return unary(Ops.UnaryKind.SQRT, this);
+        return unary(Ops.Unary.SQRT, this);
     }
 
     /** |x|; its derivative at 0 is taken as 0. */
     public Tensor abs() {
-        return unary(Ops.UnaryKind.ABS, this);
+        return unary(Ops.Unary.ABS, this);
     }
 
     /** −1, 0 or 1; zero derivative. */
     public Tensor sign() {
-        return unary(Ops.UnaryKind.SIGN, this);
+        return unary(Ops.Unary.SIGN, this);
     }
 
     public Tensor square() {
@@ -401,25 +401,25 @@ public final class Tensor {
     }
 
     public Tensor tanh() {
-        return unary(Ops.UnaryKind.TANH, this);
+        return unary(Ops.Unary.TANH, this);
     }
 
     /** 1 / (1 + e^−x), evaluated without overflow. */
     public Tensor sigmoid() {
-        return unary(Ops.UnaryKind.SIGMOID, this);
+        return unary(Ops.Unary.SIGMOID, this);
     }
 
     /** log(1 + e^x), evaluated without overflow. */
     public Tensor softplus() {
-        return unary(Ops.UnaryKind.SOFTPLUS, this);
+        return unary(Ops.Unary.SOFTPLUS, this);
     }
 
     public Tensor sin() {
-        return unary(Ops.UnaryKind.SIN, this);
+        return unary(Ops.Unary.SIN, this);
     }
 
     public Tensor cos() {
-        return unary(Ops.UnaryKind.COS, this);
+        return unary(Ops.Unary.COS, this);
     }
 
     /** max(x, 0); its derivative at 0 is taken as 0. NaN stays NaN. */
@@ -430,7 +430,7 @@ public final class Tensor {
 
     /** Elementwise maximum; at a tie each operand gets half the derivative. */
     public Tensor maximum(Tensor other) {
-        return binary(Ops.BinaryKind.MAX, this, other);
+        return binary(Ops.Binary.MAX, this, other);
     }
 
     public Tensor maximum(double other) {
@@ -438,7 +438,7 @@ public final class Tensor {
     }
 
     public Tensor minimum(Tensor other) {
-        return binary(Ops.BinaryKind.MIN, this, other);
+        return binary(Ops.Binary.MIN, this, other);
     }
 
     public Tensor minimum(double other) {
@@ -461,13 +461,13 @@ public final class Tensor {
 
     /** x where cond ≠ 0, y elsewhere (broadcast); cond gets no derivative. */
     public static Tensor where(Tensor cond, Tensor x, Tensor y) {
-        return Dispatch.bind(new Ops.Where(), cond, x, y);
+        return Dispatch.bind(Ops.Where.WHERE, cond, x, y);
     }
 
     // comparisons: 0/1 results, zero derivative
 
     public Tensor lt(Tensor o) {
-        return compare(Ops.CompareKind.LT, this, o);
+        return compare(Ops.Compare.LT, this, o);
     }
 
     public Tensor lt(double o) {
@@ -475,7 +475,7 @@ public final class Tensor {
     }
 
     public Tensor le(Tensor o) {
-        return compare(Ops.CompareKind.LE, this, o);
+        return compare(Ops.Compare.LE, this, o);
     }
 
     public Tensor le(double o) {
@@ -483,7 +483,7 @@ public final class Tensor {
     }
 
     public Tensor gt(Tensor o) {
-        return compare(Ops.CompareKind.GT, this, o);
+        return compare(Ops.Compare.GT, this, o);
     }
 
     public Tensor gt(double o) {
@@ -491,7 +491,7 @@ public final class Tensor {
     }
 
     public Tensor ge(Tensor o) {
-        return compare(Ops.CompareKind.GE, this, o);
+        return compare(Ops.Compare.GE, this, o);
     }
 
     public Tensor ge(double o) {
@@ -499,7 +499,7 @@ public final class Tensor {
     }
 
     public Tensor eq(Tensor o) {
-        return compare(Ops.CompareKind.EQ, this, o);
+        return compare(Ops.Compare.EQ, this, o);
     }
 
     public Tensor eq(double o) {
@@ -507,7 +507,7 @@ public final class Tensor {
     }
 
     public Tensor ne(Tensor o) {
-        return compare(Ops.CompareKind.NE, this, o);
+        return compare(Ops.Compare.NE, this, o);
     }
 
     public Tensor ne(double o) {
@@ -527,7 +527,7 @@ public final class Tensor {
 
     public Tensor sum(int axis, boolean keepDims) {
         int a = Shapes.axis("sum", axis, shape.length);
-        return Dispatch.bind(new Ops.Reduce(0, a, keepDims), this);
+        return Dispatch.bind(new Ops.Reduce(Ops.ReduceKind.SUM, a, keepDims), this);
     }
 
     public Tensor mean() {
@@ -557,7 +557,7 @@ public final class Tensor {
         if (shape[a] == 0) {
             throw new ShapeException("max: axis " + axis + " of shape " + Shapes.str(shape) + " is empty");
         }
-        return Dispatch.bind(new Ops.Reduce(1, a, keepDims), this);
+        return Dispatch.bind(new Ops.Reduce(Ops.ReduceKind.MAX, a, keepDims), this);
     }
 
     public Tensor min() {
@@ -574,7 +574,7 @@ public final class Tensor {
         if (shape[a] == 0) {
             throw new ShapeException("min: axis " + axis + " of shape " + Shapes.str(shape) + " is empty");
         }
-        return Dispatch.bind(new Ops.Reduce(2, a, keepDims), this);
+        return Dispatch.bind(new Ops.Reduce(Ops.ReduceKind.MIN, a, keepDims), this);
     }
 
     private void requireNonEmpty(String op) {

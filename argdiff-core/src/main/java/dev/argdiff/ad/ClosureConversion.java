@@ -1,8 +1,8 @@
 package dev.argdiff.ad;
 
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
-import dev.argdiff.tensor.Tracer;
+import dev.argdiff.tensor.internal.Tracer;
 
 import java.util.IdentityHashMap;
 import java.util.List;

@@ -224,11 +224,11 @@ public final class Pytree {
      * that tensor no derivative. {@code tracedBy} null: any tensor counts (the input of a top-level
      * transform); otherwise only tensors traced by that trace (a transform's output).
      */
-    static void requireNoHiddenTensors(String op, String what, Flat flat, dev.argdiff.tensor.Trace tracedBy) {
+    static void requireNoHiddenTensors(String op, String what, Flat flat, dev.argdiff.tensor.internal.Trace tracedBy) {
         checkHidden(op, what, flat.def(), tracedBy);
     }
 
-    private static void checkHidden(String op, String what, TreeDef def, dev.argdiff.tensor.Trace tracedBy) {
+    private static void checkHidden(String op, String what, TreeDef def, dev.argdiff.tensor.internal.Trace tracedBy) {
         if (def instanceof NodeDef) {
             for (TreeDef c : ((NodeDef) def).children) {
                 checkHidden(op, what, c, tracedBy);

@@ -1,11 +1,11 @@
 package dev.argdiff.ad;
 
-import dev.argdiff.tensor.CustomRule;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.CustomRule;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Primitive;
 import dev.argdiff.tensor.Tensor;
-import dev.argdiff.tensor.Trace;
-import dev.argdiff.tensor.Tracer;
+import dev.argdiff.tensor.internal.Trace;
+import dev.argdiff.tensor.internal.Tracer;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -12,7 +12,7 @@ import dev.argdiff.linalg.SolveFailedException;
 import dev.argdiff.linalg.SolveInfo;
 import dev.argdiff.linalg.Tag;
 import dev.argdiff.linalg.dense.NotSymmetricException;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.List;

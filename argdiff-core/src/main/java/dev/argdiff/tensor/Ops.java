@@ -1,5 +1,7 @@
 package dev.argdiff.tensor;
 
+import dev.argdiff.tensor.internal.Dispatch;
+
 import java.util.Arrays;
 import java.util.Locale;
 

@@ -1,5 +1,8 @@
 package dev.argdiff.tensor;
 
+import dev.argdiff.tensor.internal.Dispatch;
+import dev.argdiff.tensor.internal.Tracer;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;

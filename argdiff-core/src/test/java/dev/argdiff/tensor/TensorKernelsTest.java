@@ -1,6 +1,7 @@
 package dev.argdiff.tensor;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.tensor.internal.Dispatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
 

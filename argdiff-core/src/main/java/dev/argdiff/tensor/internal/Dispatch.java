@@ -1,4 +1,7 @@
-package dev.argdiff.tensor;
+package dev.argdiff.tensor.internal;
+
+import dev.argdiff.tensor.Primitive;
+import dev.argdiff.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;

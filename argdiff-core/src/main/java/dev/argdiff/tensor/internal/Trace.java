@@ -1,4 +1,7 @@
-package dev.argdiff.tensor;
+package dev.argdiff.tensor.internal;
+
+import dev.argdiff.tensor.Primitive;
+import dev.argdiff.tensor.Tensor;
 
 /**
  * One active transformation (a forward-mode or reverse-mode differentiation) at a nesting

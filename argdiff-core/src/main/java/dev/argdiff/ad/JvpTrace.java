@@ -5,6 +5,7 @@ import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Primitive;
 import dev.argdiff.tensor.Tensor;
 import dev.argdiff.tensor.internal.Trace;
+import dev.argdiff.tensor.internal.TracedTensors;
 import dev.argdiff.tensor.internal.Tracer;
 
 import java.util.Arrays;
@@ -27,7 +28,7 @@ final class JvpTrace extends Trace {
             throw new IllegalArgumentException("jvp: tangent shape " + Arrays.toString(tangent.shape())
                     + " differs from primal shape " + Arrays.toString(primal.shape()));
         }
-        return Tensor.traced(new JvpTracer(this, primal, tangent));
+        return TracedTensors.traced(new JvpTracer(this, primal, tangent));
     }
 
     /** The tangent of t at this level (null when t does not depend on this level's inputs). */
@@ -51,7 +52,7 @@ final class JvpTrace extends Trace {
             return out;
         }
         checkShape(primitive.opName(), out, tangent);
-        return Tensor.traced(new JvpTracer(this, out, tangent));
+        return TracedTensors.traced(new JvpTracer(this, out, tangent));
     }
 
     @Override
@@ -80,7 +81,7 @@ final class JvpTrace extends Trace {
                 traced[i] = outs[i];
             } else {
                 checkShape(rule.name(), outs[i], touts[i]);
-                traced[i] = Tensor.traced(new JvpTracer(this, outs[i], touts[i]));
+                traced[i] = TracedTensors.traced(new JvpTracer(this, outs[i], touts[i]));
             }
         }
         return traced;

@@ -1,6 +1,7 @@
 package dev.argdiff.ad;
 
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.tensor.internal.TracedTensors;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
@@ -236,7 +237,7 @@ public final class Pytree {
         } else if (def instanceof StaticDef) {
             Object v = ((StaticDef) def).value;
             if (v != null && !isPlainValue(v.getClass())
-                    && HiddenTensors.find(v, t -> tracedBy == null || (t.tracer() != null && t.tracer().trace() == tracedBy))) {
+                    && HiddenTensors.find(v, t -> tracedBy == null || (t.isTraced() && TracedTensors.tracerOf(t).trace() == tracedBy))) {
                 String name = v.getClass().getName();
                 throw new IllegalArgumentException(op + ": the " + what + " holds a tensor inside an object of class "
                         + name + ", which is not a tree node (a record, List, Map, array, or a class registered with "

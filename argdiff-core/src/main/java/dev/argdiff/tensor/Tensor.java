@@ -1,6 +1,7 @@
 package dev.argdiff.tensor;
 
 import dev.argdiff.tensor.internal.Dispatch;
+import dev.argdiff.tensor.internal.TracedTensors;
 import dev.argdiff.tensor.internal.Tracer;
 
 import java.util.Arrays;
@@ -40,10 +41,20 @@ public final class Tensor {
         return new Tensor(shape, data, null);
     }
 
-    /** A traced tensor; for transform implementations only. */
-    public static Tensor traced(Tracer tracer) {
-        Tensor primal = tracer.primal();
-        return new Tensor(primal.shape, null, tracer);
+    static {
+        // Transform implementations make and read traced tensors through the internal package.
+        TracedTensors.install(new TracedTensors.Access() {
+            @Override
+            public Tensor traced(Tracer tracer) {
+                Tensor primal = tracer.primal();
+                return new Tensor(primal.shape, null, tracer);
+            }
+
+            @Override
+            public Tracer tracer(Tensor t) {
+                return t.tracer;
+            }
+        });
     }
 
     /** A tensor with the given shape and values (copied), row-major. */
@@ -216,11 +227,6 @@ public final class Tensor {
     /** Whether this tensor is traced by an active transform. */
     public boolean isTraced() {
         return tracer != null;
-    }
-
-    /** The tracer of a traced tensor, null for a concrete one; for transform implementations. */
-    public Tracer tracer() {
-        return tracer;
     }
 
     /** The concrete value, with every level of tracing removed (no derivative flows through). */

@@ -5,6 +5,7 @@ import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Primitive;
 import dev.argdiff.tensor.Tensor;
 import dev.argdiff.tensor.internal.Trace;
+import dev.argdiff.tensor.internal.TracedTensors;
 import dev.argdiff.tensor.internal.Tracer;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -476,7 +477,7 @@ class PrimitiveRulesTest {
         final Set<String> seen = new TreeSet<>();
 
         Tensor wrap(Tensor primal) {
-            return Tensor.traced(new Tracer(this, primal) {
+            return TracedTensors.traced(new Tracer(this, primal) {
             });
         }
 

@@ -57,7 +57,7 @@ public abstract class Trace implements AutoCloseable {
 
     /** This trace's own tracer inside {@code t}, or null when t is not traced at this level. */
     protected final Tracer own(Tensor t) {
-        Tracer tr = t.tracer();
+        Tracer tr = TracedTensors.tracerOf(t);
         return tr != null && tr.trace() == this ? tr : null;
     }
 

@@ -15,8 +15,10 @@ import dev.argdiff.linalg.dense.NotSymmetricException;
 import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.List;
 
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -253,7 +255,7 @@ public final class ImplicitDiff {
                     + "run the solver longer or loosen optimalityTolerance."
                     : "The values overflowed (‖F‖ = " + rn + ", ‖x*‖ = " + xn + "): the data or parameters are too "
                     + "large in magnitude for double arithmetic; rescale them.";
-            fail(options, String.format(java.util.Locale.ROOT,
+            fail(options, String.format(Locale.ROOT,
                     "%s: the solution is not a root of the optimality condition: ‖F(x*, θ)‖/max(1, ‖x*‖) = %.3e exceeds "
                             + "the tolerance %.1e. %s", op, residual, options.optimalityTolerance(), advice), d);
         }
@@ -270,7 +272,7 @@ public final class ImplicitDiff {
         Pytree.Flat fs = Pytree.flatten(solution);
         boolean ok = fv != null && fv.leaves().size() == fs.leaves().size();
         for (int i = 0; ok && i < fs.leaves().size(); i++) {
-            ok = java.util.Arrays.equals(fv.leaves().get(i).shape(), fs.leaves().get(i).shape());
+            ok = Arrays.equals(fv.leaves().get(i).shape(), fs.leaves().get(i).shape());
         }
         if (!ok) {
             throw new IllegalArgumentException(op + ": the optimality function F(x, θ) must return a tree shaped like x "
@@ -279,10 +281,10 @@ public final class ImplicitDiff {
         }
     }
 
-    private static String shapes(java.util.List<Tensor> leaves) {
+    private static String shapes(List<Tensor> leaves) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < leaves.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(java.util.Arrays.toString(leaves.get(i).shape()));
+            sb.append(i == 0 ? "" : ", ").append(Arrays.toString(leaves.get(i).shape()));
         }
         return sb.append(']').toString();
     }

@@ -1,6 +1,8 @@
 package dev.argdiff.optim;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.solvers.OptStep;
+import dev.argdiff.solvers.StochasticSolver;
 import dev.argdiff.tensor.NumericalFailureException;
 import dev.argdiff.tensor.Tensor;
 
@@ -205,21 +207,21 @@ public final class OptimizerSolver<P, X, A> {
      *
      * @throws IllegalArgumentException if maxiter &lt; 1
      */
-    public dev.argdiff.solvers.StochasticSolver<P, X, State<A>> stochastic(int maxiter) {
+    public StochasticSolver<P, X, State<A>> stochastic(int maxiter) {
         if (maxiter < 1) {
             throw new IllegalArgumentException("OptimizerSolver.stochastic: maxiter must be >= 1, got " + maxiter);
         }
         OptimizerSolver<P, X, A> self = this;
-        return new dev.argdiff.solvers.StochasticSolver<>() {
+        return new StochasticSolver<>() {
             @Override
             public State<A> init(P initParams, X firstBatch) {
                 return self.init(initParams, firstBatch);
             }
 
             @Override
-            public dev.argdiff.solvers.OptStep<P, State<A>> update(P params, State<A> state, X batch) {
+            public OptStep<P, State<A>> update(P params, State<A> state, X batch) {
                 Step<P, A> step = self.update(params, state, batch);
-                return new dev.argdiff.solvers.OptStep<>(step.params(), step.state());
+                return new OptStep<>(step.params(), step.state());
             }
 
             @Override

@@ -1,7 +1,8 @@
 package dev.argdiff.ad;
 
-import dev.argdiff.tensor.CustomRule;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.Shapes;
+import dev.argdiff.tensor.internal.CustomRule;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -223,7 +224,7 @@ public final class Autodiff {
                 if (outShape == null) {
                     outShape = f.apply(x).shape();
                 }
-                int outSize = dev.argdiff.tensor.Shapes.size(outShape);
+                int outSize = Shapes.size(outShape);
                 Tensor block = columns.isEmpty() ? Tensor.zeros(outSize, 0) : Tensor.stack(columns, 1);
                 blocks.add(block.reshape(concat(outShape, leaf.shape())));
             }
@@ -251,7 +252,7 @@ public final class Autodiff {
     }
 
     private static Tensor unit(int[] shape, int index) {
-        double[] d = new double[dev.argdiff.tensor.Shapes.size(shape)];
+        double[] d = new double[Shapes.size(shape)];
         d[index] = 1.0;
         return Tensor.of(shape, d);
     }

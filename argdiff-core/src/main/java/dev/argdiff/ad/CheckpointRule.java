@@ -1,13 +1,14 @@
 package dev.argdiff.ad;
 
-import dev.argdiff.tensor.CustomRule;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.CustomRule;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * The custom rule of {@link Autodiff#checkpoint}: evaluation without recording, and derivatives
@@ -89,7 +90,7 @@ final class CheckpointRule<T, R> implements CustomRule {
     }
 
     private static int[] indices(boolean[] mask) {
-        return java.util.stream.IntStream.range(0, mask.length).filter(i -> mask[i]).toArray();
+        return IntStream.range(0, mask.length).filter(i -> mask[i]).toArray();
     }
 
     private static List<Tensor> pick(Tensor[] values, int[] selected) {

@@ -1,8 +1,9 @@
 package dev.argdiff.ad;
 
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
-import dev.argdiff.tensor.Tracer;
+import dev.argdiff.tensor.internal.TracedTensors;
+import dev.argdiff.tensor.internal.Tracer;
 
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class ClosureConversion {
         }
         Tracer[] keys = new Tracer[captured.size()];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = captured.get(i).tracer();
+            keys[i] = TracedTensors.tracerOf(captured.get(i));
         }
         return new Discovered<>(value, captured, new Closure(context, keys));
     }
@@ -87,7 +88,7 @@ public final class ClosureConversion {
             }
             Map<Tracer, Tensor> own = new IdentityHashMap<>();
             for (int i = 0; i < keys.length; i++) {
-                if (values.get(i).tracer() != keys[i]) {
+                if (TracedTensors.tracerOf(values.get(i)) != keys[i]) {
                     own.put(keys[i], values.get(i));
                 }
             }

@@ -1,11 +1,12 @@
 package dev.argdiff.ad;
 
-import dev.argdiff.tensor.CustomRule;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.CustomRule;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Primitive;
 import dev.argdiff.tensor.Tensor;
-import dev.argdiff.tensor.Trace;
-import dev.argdiff.tensor.Tracer;
+import dev.argdiff.tensor.internal.Trace;
+import dev.argdiff.tensor.internal.TracedTensors;
+import dev.argdiff.tensor.internal.Tracer;
 
 import java.util.Arrays;
 
@@ -27,7 +28,7 @@ final class JvpTrace extends Trace {
             throw new IllegalArgumentException("jvp: tangent shape " + Arrays.toString(tangent.shape())
                     + " differs from primal shape " + Arrays.toString(primal.shape()));
         }
-        return Tensor.traced(new JvpTracer(this, primal, tangent));
+        return TracedTensors.traced(new JvpTracer(this, primal, tangent));
     }
 
     /** The tangent of t at this level (null when t does not depend on this level's inputs). */
@@ -50,8 +51,8 @@ final class JvpTrace extends Trace {
         if (tangent == null) {
             return out;
         }
-        checkShape(primitive.name(), out, tangent);
-        return Tensor.traced(new JvpTracer(this, out, tangent));
+        checkShape(primitive.opName(), out, tangent);
+        return TracedTensors.traced(new JvpTracer(this, out, tangent));
     }
 
     @Override
@@ -80,7 +81,7 @@ final class JvpTrace extends Trace {
                 traced[i] = outs[i];
             } else {
                 checkShape(rule.name(), outs[i], touts[i]);
-                traced[i] = Tensor.traced(new JvpTracer(this, outs[i], touts[i]));
+                traced[i] = TracedTensors.traced(new JvpTracer(this, outs[i], touts[i]));
             }
         }
         return traced;

@@ -2,9 +2,12 @@ package dev.argdiff.ad;
 
 import dev.argdiff.backend.Blas;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.tensor.internal.Trace;
+import dev.argdiff.tensor.internal.TracedTensors;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -225,11 +228,11 @@ public final class Pytree {
      * that tensor no derivative. {@code tracedBy} null: any tensor counts (the input of a top-level
      * transform); otherwise only tensors traced by that trace (a transform's output).
      */
-    static void requireNoHiddenTensors(String op, String what, Flat flat, dev.argdiff.tensor.Trace tracedBy) {
+    static void requireNoHiddenTensors(String op, String what, Flat flat, Trace tracedBy) {
         checkHidden(op, what, flat.def(), tracedBy);
     }
 
-    private static void checkHidden(String op, String what, TreeDef def, dev.argdiff.tensor.Trace tracedBy) {
+    private static void checkHidden(String op, String what, TreeDef def, Trace tracedBy) {
         if (def instanceof NodeDef) {
             for (TreeDef c : ((NodeDef) def).children) {
                 checkHidden(op, what, c, tracedBy);
@@ -237,7 +240,7 @@ public final class Pytree {
         } else if (def instanceof StaticDef) {
             Object v = ((StaticDef) def).value;
             if (v != null && !isPlainValue(v.getClass())
-                    && HiddenTensors.find(v, t -> tracedBy == null || (t.tracer() != null && t.tracer().trace() == tracedBy))) {
+                    && HiddenTensors.find(v, t -> tracedBy == null || (t.isTraced() && TracedTensors.tracerOf(t).trace() == tracedBy))) {
                 String name = v.getClass().getName();
                 throw new IllegalArgumentException(op + ": the " + what + " holds a tensor inside an object of class "
                         + name + ", which is not a tree node (a record, List, Map, array, or a class registered with "
@@ -518,7 +521,7 @@ public final class Pytree {
             Constructor<?> c = type.getDeclaredConstructor(types);
             c.setAccessible(true);
             return c.newInstance(parts);
-        } catch (java.lang.reflect.InvocationTargetException e) {
+        } catch (InvocationTargetException e) {
             // The record's own constructor refused the values: show the user's message first, and why it happened.
             Throwable cause = e.getCause();
             throw new IllegalArgumentException(cause.getMessage() + " — thrown by the constructor of record "
@@ -648,7 +651,7 @@ public final class Pytree {
         }
         if (s.rank() != 0) {
             throw new IllegalArgumentException("Pytree." + op + ": the scalar must be 0-d, got shape "
-                    + java.util.Arrays.toString(s.shape()));
+                    + Arrays.toString(s.shape()));
         }
     }
 }

@@ -1,11 +1,12 @@
 package dev.argdiff.ad;
 
-import dev.argdiff.tensor.CustomRule;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.CustomRule;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Primitive;
 import dev.argdiff.tensor.Tensor;
-import dev.argdiff.tensor.Trace;
-import dev.argdiff.tensor.Tracer;
+import dev.argdiff.tensor.internal.Trace;
+import dev.argdiff.tensor.internal.TracedTensors;
+import dev.argdiff.tensor.internal.Tracer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,7 +70,7 @@ final class ReverseTrace extends Trace {
     /** A new independent variable with this value. */
     Tensor variable(Tensor value) {
         tape.add(new Node(null, null, null, null, new int[0], new int[0], new int[][] {value.shape()}));
-        return Tensor.traced(new ReverseTracer(this, value, tape.size() - 1, 0));
+        return TracedTensors.traced(new ReverseTracer(this, value, tape.size() - 1, 0));
     }
 
     /** Inputs split into their primal values and, for this level's values, their tape positions (−1 otherwise). */
@@ -104,7 +105,7 @@ final class ReverseTrace extends Trace {
         int[] parentOutput = in.parentOutput();
         Tensor out = Dispatch.bind(primitive, primals);
         tape.add(new Node(primitive, null, primals, out, parentNode, parentOutput, new int[][] {out.shape()}));
-        return Tensor.traced(new ReverseTracer(this, out, tape.size() - 1, 0));
+        return TracedTensors.traced(new ReverseTracer(this, out, tape.size() - 1, 0));
     }
 
     @Override
@@ -130,7 +131,7 @@ final class ReverseTrace extends Trace {
         int id = tape.size() - 1;
         Tensor[] traced = new Tensor[outs.length];
         for (int i = 0; i < outs.length; i++) {
-            traced[i] = Tensor.traced(new ReverseTracer(this, outs[i], id, i));
+            traced[i] = TracedTensors.traced(new ReverseTracer(this, outs[i], id, i));
         }
         return traced;
     }
@@ -186,7 +187,7 @@ final class ReverseTrace extends Trace {
             }
             for (int j = 0; j < grads.length; j++) {
                 if (node.parentNode[j] >= 0 && grads[j] != null) {
-                    String what = node.primitive != null ? node.primitive.name() : "custom rule";
+                    String what = node.primitive != null ? node.primitive.opName() : "custom rule";
                     accumulate(cts, node.parentNode[j], node.parentOutput[j], grads[j], what);
                 }
             }

@@ -6,9 +6,10 @@ import dev.argdiff.ad.Pytree;
 import dev.argdiff.implicit.ImplicitDiagnostics.Mode;
 import dev.argdiff.linalg.LinearOperator;
 import dev.argdiff.linalg.Tag;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;

@@ -4,6 +4,7 @@ import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
 import dev.argdiff.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.function.BiFunction;
 
 /**
@@ -86,8 +87,8 @@ public final class Kkt {
     private static Tensor checkedConstraint(String kind, Tensor value, Tensor dual) {
         if (value.rank() != 1 || dual.rank() != 1 || value.dim(0) != dual.dim(0)) {
             throw new IllegalArgumentException("Kkt.optimality: " + kind + " constraints of shape "
-                    + java.util.Arrays.toString(value.shape()) + " do not match duals of shape "
-                    + java.util.Arrays.toString(dual.shape()) + " (both must be 1-d of the same length)");
+                    + Arrays.toString(value.shape()) + " do not match duals of shape "
+                    + Arrays.toString(dual.shape()) + " (both must be 1-d of the same length)");
         }
         return value;
     }

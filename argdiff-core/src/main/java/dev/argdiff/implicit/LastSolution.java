@@ -1,7 +1,7 @@
 package dev.argdiff.implicit;
 
 import dev.argdiff.ad.Pytree;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
 import java.lang.ref.WeakReference;

@@ -3,7 +3,7 @@ package dev.argdiff.implicit;
 import dev.argdiff.ad.Pytree;
 import dev.argdiff.linalg.LinearOperator;
 import dev.argdiff.linalg.LinearSolver;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.Dispatch;
 
 import java.lang.ref.WeakReference;
 import java.util.concurrent.atomic.AtomicReference;

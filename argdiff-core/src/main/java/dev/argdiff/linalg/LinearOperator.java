@@ -3,7 +3,7 @@ package dev.argdiff.linalg;
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.ClosureConversion;
 import dev.argdiff.ad.Pytree;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.Arrays;

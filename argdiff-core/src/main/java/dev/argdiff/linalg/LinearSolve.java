@@ -6,6 +6,7 @@ import dev.argdiff.linalg.dense.NotPositiveDefiniteException;
 import dev.argdiff.linalg.dense.SingularMatrixException;
 import dev.argdiff.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -128,10 +129,10 @@ public final class LinearSolve {
         }
         for (int i = 0; i < f.leaves().size(); i++) {
             Tensor t = f.leaves().get(i);
-            if (!java.util.Arrays.equals(t.shape(), like.leaves().get(i).shape())) {
+            if (!Arrays.equals(t.shape(), like.leaves().get(i).shape())) {
                 throw new IllegalArgumentException("solve: " + name + " leaf " + i + " has shape "
-                        + java.util.Arrays.toString(t.shape()) + ", the operator expects "
-                        + java.util.Arrays.toString(like.leaves().get(i).shape()));
+                        + Arrays.toString(t.shape()) + ", the operator expects "
+                        + Arrays.toString(like.leaves().get(i).shape()));
             }
             double[] d = t.toArray();
             for (int k = 0; k < d.length; k++) {

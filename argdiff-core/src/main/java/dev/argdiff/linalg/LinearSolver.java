@@ -1,6 +1,7 @@
 package dev.argdiff.linalg;
 
 import dev.argdiff.linalg.krylov.KrylovOptions;
+import dev.argdiff.linalg.krylov.MatVec;
 
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -154,7 +155,7 @@ public interface LinearSolver {
         }
 
         /** The options of a bare Krylov solve with the given preconditioner and initial guess (each null for none). */
-        KrylovOptions krylov(dev.argdiff.linalg.krylov.MatVec inverse, double[] initialGuess) {
+        KrylovOptions krylov(MatVec inverse, double[] initialGuess) {
             return new KrylovOptions(rtol, atol, maxiter, initialGuess, ridge, inverse, restart);
         }
 

@@ -6,6 +6,8 @@ import dev.argdiff.tensor.Shapes;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Loss functions of one prediction, JAXopt's {@code jaxopt.loss}, vectorized: every loss
@@ -271,8 +273,8 @@ public final class Losses {
      * @return (labels, scores) ↦ loss of shape (…); labels are class indices (…) or rows (…, k)
      * @throws IllegalArgumentException if maxFn is null
      */
-    public static java.util.function.BiFunction<Tensor, Tensor, Tensor> fenchelYoung(
-            java.util.function.Function<Tensor, Tensor> maxFn) {
+    public static BiFunction<Tensor, Tensor, Tensor> fenchelYoung(
+            Function<Tensor, Tensor> maxFn) {
         requireNonNull("Losses.fenchelYoung", "maxFn", maxFn);
         return (labels, scores) -> {
             String op = "Losses.fenchelYoung";

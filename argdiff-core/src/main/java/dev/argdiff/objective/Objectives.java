@@ -4,6 +4,8 @@ import dev.argdiff.tensor.ShapeException;
 import dev.argdiff.tensor.Shapes;
 import dev.argdiff.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
  * Objective functions of linear models, JAXopt's {@code jaxopt.objective}: functions of
  * (params, data) — and of a regularization strength for the regularized ones — averaging a
@@ -239,7 +241,7 @@ public final class Objectives {
     }
 
     private static void requireSameShape(String op, Tensor pred, Tensor y) {
-        if (!java.util.Arrays.equals(pred.shape(), y.shape())) {
+        if (!Arrays.equals(pred.shape(), y.shape())) {
             throw new ShapeException(op + ": predictions have shape " + Shapes.str(pred.shape()) + " but y has shape "
                     + Shapes.str(y.shape()));
         }

@@ -4,6 +4,7 @@ import dev.argdiff.ad.Pytree;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BinaryOperator;
 
@@ -39,10 +40,10 @@ public final class Stateless implements GradientTransformation<EmptyState> {
         List<Tensor> out = new ArrayList<>(u.leaves().size());
         for (int i = 0; i < u.leaves().size(); i++) {
             Tensor r = rule.apply(u.leaves().get(i), p == null ? null : p.get(i));
-            if (r == null || !java.util.Arrays.equals(r.shape(), u.leaves().get(i).shape())) {
+            if (r == null || !Arrays.equals(r.shape(), u.leaves().get(i).shape())) {
                 throw new IllegalStateException(name + ": the rule returned "
-                        + (r == null ? "null" : "shape " + java.util.Arrays.toString(r.shape()))
-                        + " for an update leaf of shape " + java.util.Arrays.toString(u.leaves().get(i).shape()));
+                        + (r == null ? "null" : "shape " + Arrays.toString(r.shape()))
+                        + " for an update leaf of shape " + Arrays.toString(u.leaves().get(i).shape()));
             }
             out.add(r);
         }

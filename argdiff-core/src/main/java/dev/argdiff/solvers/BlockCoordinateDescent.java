@@ -8,6 +8,7 @@ import dev.argdiff.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -89,7 +90,7 @@ public final class BlockCoordinateDescent<A>
         public boolean equals(Object o) {
             return o instanceof State && ((State) o).iterations == iterations
                     && Double.compare(((State) o).error, error) == 0
-                    && java.util.Objects.equals(((State) o).predictions, predictions)
+                    && Objects.equals(((State) o).predictions, predictions)
                     && Arrays.equals(((State) o).lipschitz, lipschitz);
         }
 

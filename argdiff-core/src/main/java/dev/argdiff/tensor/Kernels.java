@@ -2,6 +2,8 @@ package dev.argdiff.tensor;
 
 import dev.argdiff.backend.Blas;
 
+import java.util.Arrays;
+
 
 /** Whole-array evaluation kernels on concrete tensors. No object is created per element. */
 final class Kernels {
@@ -48,7 +50,7 @@ final class Kernels {
     static Tensor binary(String op, int code, Tensor x, Tensor y) {
         int[] xs = x.shapeRef();
         int[] ys = y.shapeRef();
-        int[] shape = java.util.Arrays.equals(xs, ys) ? xs : Shapes.broadcast(op, xs, ys);
+        int[] shape = Arrays.equals(xs, ys) ? xs : Shapes.broadcast(op, xs, ys);
         double[] a = x.data();
         double[] b = y.data();
         int n = Shapes.size(shape);
@@ -122,7 +124,7 @@ final class Kernels {
 
     static Tensor where(Tensor c, Tensor x, Tensor y) {
         int[] cs = c.shapeRef();
-        int[] shape = java.util.Arrays.equals(cs, x.shapeRef()) && java.util.Arrays.equals(cs, y.shapeRef()) ? cs
+        int[] shape = Arrays.equals(cs, x.shapeRef()) && Arrays.equals(cs, y.shapeRef()) ? cs
                 : Shapes.broadcast("where", Shapes.broadcast("where", cs, x.shapeRef()), y.shapeRef());
         int n = Shapes.size(shape);
         double[] cv = c.data();
@@ -143,7 +145,7 @@ final class Kernels {
         if (cv.length == 1 && n != 1) {
             double[] src = cv[0] != 0 ? xv : yv;
             if (src.length == 1) {
-                java.util.Arrays.fill(out, src[0]);
+                Arrays.fill(out, src[0]);
             } else {
                 System.arraycopy(src, 0, out, 0, n);
             }
@@ -172,7 +174,7 @@ final class Kernels {
     }
 
     static double[] broadcastData(Tensor x, int[] shape) {
-        if (java.util.Arrays.equals(x.shapeRef(), shape)) {
+        if (Arrays.equals(x.shapeRef(), shape)) {
             return x.data();
         }
         return broadcastTo(x, shape).data();
@@ -183,7 +185,7 @@ final class Kernels {
         double[] a = x.data();
         double[] out = new double[n];
         if (a.length == 1) {
-            java.util.Arrays.fill(out, a[0]);
+            Arrays.fill(out, a[0]);
             return Tensor.wrap(shape, out);
         }
         int rank = shape.length;
@@ -214,7 +216,7 @@ final class Kernels {
         double[] a = x.data();
         double[] out = new double[outer * inner];
         double init = kind == 0 ? 0.0 : kind == 1 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        java.util.Arrays.fill(out, init);
+        Arrays.fill(out, init);
         for (int o = 0; o < outer; o++) {
             int base = o * len * inner;
             int ob = o * inner;

@@ -1,10 +1,19 @@
 package dev.argdiff.tensor;
 
+import dev.argdiff.tensor.internal.Dispatch;
+
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The primitives and their rules. Every JVP and VJP rule below is written with tensor
  * operations, so the rules are differentiable themselves (higher-order derivatives).
+ *
+ * <p>Each primitive is a rule object: a constant of an element-wise family (whose abstract
+ * methods every constant must implement) or a final class whose fields are its parameters. The
+ * list is closed by {@link Primitive}'s {@code permits} clause, which {@code PrimitiveRulesTest}
+ * reads to check that it has a case for each one. Parameter-free primitives are enum constants,
+ * so applying one allocates nothing but its output.
  */
 final class Ops {
     private Ops() {
@@ -48,91 +57,103 @@ final class Ops {
 
     // ---------------------------------------------------------------- elementwise unary
 
-    enum UnaryKind { NEG, EXP, LOG, LOG1P, EXPM1, SQRT, ABS, SIGN, TANH, SIGMOID, SOFTPLUS, SIN, COS }
+    /**
+     * The element-wise unary primitives, one constant each: its kernel loop (one loop per kind, so
+     * the JIT compiles each for its operation, with no call per entry) and its derivative as the
+     * linear map v ↦ f′(x)·v, which serves both the JVP (v a tangent) and the VJP (v a cotangent).
+     */
+    enum Unary implements Primitive {
+        NEG {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = -a[i]; } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.neg(); }
+        },
+        EXP {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.exp(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(y); }
+        },
+        LOG {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.log(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(x.reciprocal()); }
+        },
+        LOG1P {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.log1p(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(x.add(1.0).reciprocal()); }
+        },
+        EXPM1 {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.expm1(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(y.add(1.0)); }
+        },
+        SQRT {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.sqrt(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(y.mul(2.0).reciprocal()); }
+        },
+        ABS {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.abs(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(x.sign()); }
+        },
+        SIGN {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.signum(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return null; } // piecewise constant
+        },
+        TANH {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.tanh(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(y.square().rsub(1.0)); }
+        },
+        SIGMOID {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = sigmoid(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(y.mul(y.rsub(1.0))); }
+        },
+        SOFTPLUS {
+            @Override void kernel(double[] a, double[] out) {
+                for (int i = 0; i < a.length; i++) {
+                    double v = a[i];
+                    out[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+                }
+            }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(x.sigmoid()); }
+        },
+        SIN {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.sin(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(x.cos()); }
+        },
+        COS {
+            @Override void kernel(double[] a, double[] out) { for (int i = 0; i < a.length; i++) { out[i] = Math.cos(a[i]); } }
+            @Override Tensor times(Tensor x, Tensor y, Tensor v) { return v.mul(x.sin().neg()); }
+        };
 
-    static final class Unary extends Primitive {
-        final UnaryKind kind;
+        private final String label = name().toLowerCase(Locale.ROOT);
 
-        private final String name;
+        /** out[i] = f(a[i]) for every i. */
+        abstract void kernel(double[] a, double[] out);
 
-        Unary(UnaryKind kind) {
-            this.kind = kind;
-            this.name = kind.name().toLowerCase(java.util.Locale.ROOT);
+        /** f′(x)·v for y = f(x), as a tensor expression; null when f′ is zero. */
+        abstract Tensor times(Tensor x, Tensor y, Tensor v);
+
+        @Override
+        public String opName() {
+            return label;
         }
 
         @Override
-        public String name() {
-            return name;
+        public String toString() {
+            return label;
         }
 
         @Override
         public Tensor evaluate(Tensor[] in) {
-            double[] a = in[0].data();
-            double[] out = new double[a.length];
-            int n = a.length;
-            // One loop per kind (the switch outside the loop): no call through a functional interface per entry.
-            switch (kind) {
-                case NEG: for (int i = 0; i < n; i++) { out[i] = -a[i]; } break;
-                case EXP: for (int i = 0; i < n; i++) { out[i] = Math.exp(a[i]); } break;
-                case LOG: for (int i = 0; i < n; i++) { out[i] = Math.log(a[i]); } break;
-                case LOG1P: for (int i = 0; i < n; i++) { out[i] = Math.log1p(a[i]); } break;
-                case EXPM1: for (int i = 0; i < n; i++) { out[i] = Math.expm1(a[i]); } break;
-                case SQRT: for (int i = 0; i < n; i++) { out[i] = Math.sqrt(a[i]); } break;
-                case ABS: for (int i = 0; i < n; i++) { out[i] = Math.abs(a[i]); } break;
-                case SIGN: for (int i = 0; i < n; i++) { out[i] = Math.signum(a[i]); } break;
-                case TANH: for (int i = 0; i < n; i++) { out[i] = Math.tanh(a[i]); } break;
-                case SIGMOID: for (int i = 0; i < n; i++) { out[i] = sigmoid(a[i]); } break;
-                case SOFTPLUS:
-                    for (int i = 0; i < n; i++) {
-                        double v = a[i];
-                        out[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-                    }
-                    break;
-                case SIN: for (int i = 0; i < n; i++) { out[i] = Math.sin(a[i]); } break;
-                case COS: for (int i = 0; i < n; i++) { out[i] = Math.cos(a[i]); } break;
-                default: throw new AssertionError(kind);
-            }
+            double[] out = new double[in[0].data().length];
+            kernel(in[0].data(), out);
             return Tensor.wrap(in[0].shapeRef(), out);
-        }
-
-        /** The derivative f'(x), as a tensor expression. */
-        private Tensor derivative(Tensor x, Tensor out) {
-            switch (kind) {
-                case EXP: return out;
-                case LOG: return x.reciprocal();
-                case LOG1P: return x.add(1.0).reciprocal();
-                case EXPM1: return out.add(1.0);
-                case SQRT: return out.mul(2.0).reciprocal();
-                case ABS: return x.sign();
-                case TANH: return out.square().rsub(1.0);
-                case SIGMOID: return out.mul(out.rsub(1.0));
-                case SOFTPLUS: return x.sigmoid();
-                case SIN: return x.cos();
-                case COS: return x.sin().neg();
-                default: throw new AssertionError(kind);
-            }
         }
 
         @Override
         public Tensor jvp(Tensor[] p, Tensor[] t, Tensor out) {
-            if (t[0] == null || kind == UnaryKind.SIGN) {
-                return null;
-            }
-            if (kind == UnaryKind.NEG) {
-                return t[0].neg();
-            }
-            return t[0].mul(derivative(p[0], out));
+            return t[0] == null ? null : times(p[0], out, t[0]);
         }
 
         @Override
         public Tensor[] vjp(Tensor[] p, Tensor out, Tensor ct, boolean[] needed) {
-            if (kind == UnaryKind.SIGN) {
-                return new Tensor[] {null};
-            }
-            if (kind == UnaryKind.NEG) {
-                return new Tensor[] {ct.neg()};
-            }
-            return new Tensor[] {ct.mul(derivative(p[0], out))};
+            return new Tensor[] {times(p[0], out, ct)};
         }
     }
 
@@ -146,70 +167,85 @@ final class Ops {
 
     // ---------------------------------------------------------------- elementwise binary
 
-    enum BinaryKind { ADD, SUB, MUL, DIV, POW, MAX, MIN }
+    /**
+     * The element-wise binary primitives with broadcasting: each constant names its kernel loop
+     * (an operation code of {@link Kernels}) and its two partial derivatives.
+     */
+    enum Binary implements Primitive {
+        ADD("add", Kernels.ADD) {
+            @Override Tensor partialA(Tensor a, Tensor b, Tensor out) { return null; } // 1 (handled by the callers)
+            @Override Tensor partialB(Tensor a, Tensor b, Tensor out) { return null; }
+        },
+        SUB("sub", Kernels.SUB) {
+            @Override Tensor partialA(Tensor a, Tensor b, Tensor out) { return null; }
+            @Override Tensor partialB(Tensor a, Tensor b, Tensor out) { return null; }
+        },
+        MUL("mul", Kernels.MUL) {
+            @Override Tensor partialA(Tensor a, Tensor b, Tensor out) { return b; }
+            @Override Tensor partialB(Tensor a, Tensor b, Tensor out) { return a; }
+        },
+        DIV("div", Kernels.DIV) {
+            @Override Tensor partialA(Tensor a, Tensor b, Tensor out) { return b.reciprocal(); }
+            @Override Tensor partialB(Tensor a, Tensor b, Tensor out) { return out.div(b).neg(); }
+        },
+        POW("pow", Kernels.POW) {
+            @Override
+            Tensor partialA(Tensor a, Tensor b, Tensor out) {
+                // b·a^(b−1), except where a = b = 0: there a^b = 1 near a = 0 (derivative 0), but
+                // 0·0^(−1) = 0·∞ = NaN. An exponent of 1 there gives 0·0¹ = 0 and keeps every
+                // higher derivative finite (the 4th derivative of x³ at 0 goes through 0^0).
+                Tensor exponent = b.sub(1.0);
+                if (anyZero(b)) {
+                    exponent = Tensor.where(b.eq(0.0).mul(a.eq(0.0)), Tensor.scalar(1.0), exponent);
+                }
+                return b.mul(a.pow(exponent));
+            }
 
-    static final class Binary extends Primitive {
-        final BinaryKind kind;
-        private final String name;
+            @Override
+            Tensor partialB(Tensor a, Tensor b, Tensor out) {
+                // d/db a^b = log(a)·a^b; defined as 0 where a <= 0 (a^b is then not differentiable in b
+                // except at b where the value is constant), which keeps the rule finite.
+                Tensor positive = a.gt(0.0);
+                Tensor safeA = Tensor.where(positive, a, Tensor.scalar(1.0));
+                return safeA.log().mul(out).mul(positive);
+            }
+        },
+        MAX("maximum", Kernels.MAX) {
+            @Override Tensor partialA(Tensor a, Tensor b, Tensor out) { return tieSplit(a.gt(b), a.eq(b)); }
+            @Override Tensor partialB(Tensor a, Tensor b, Tensor out) { return tieSplit(b.gt(a), a.eq(b)); }
+        },
+        MIN("minimum", Kernels.MIN) {
+            @Override Tensor partialA(Tensor a, Tensor b, Tensor out) { return tieSplit(a.lt(b), a.eq(b)); }
+            @Override Tensor partialB(Tensor a, Tensor b, Tensor out) { return tieSplit(b.lt(a), a.eq(b)); }
+        };
+
+        private final String label;
         private final int code;
 
-        Binary(BinaryKind kind) {
-            this.kind = kind;
-            this.name = kind == BinaryKind.MAX ? "maximum" : kind == BinaryKind.MIN ? "minimum"
-                    : kind.name().toLowerCase(java.util.Locale.ROOT);
-            this.code = Kernels.ADD + kind.ordinal(); // BinaryKind lists the kernels' codes ADD..MIN in order
+        Binary(String label, int code) {
+            this.label = label;
+            this.code = code;
+        }
+
+        /** ∂out/∂a as a tensor expression, for the element-wise case; null means 1. */
+        abstract Tensor partialA(Tensor a, Tensor b, Tensor out);
+
+        /** ∂out/∂b as a tensor expression, for the element-wise case; null means ±1 (add, sub). */
+        abstract Tensor partialB(Tensor a, Tensor b, Tensor out);
+
+        @Override
+        public String opName() {
+            return label;
         }
 
         @Override
-        public String name() {
-            return name;
+        public String toString() {
+            return label;
         }
 
         @Override
         public Tensor evaluate(Tensor[] in) {
-            return Kernels.binary(name, code, in[0], in[1]);
-        }
-
-        /** The partial derivatives (da, db) as tensor expressions, for the elementwise case. */
-        private Tensor partialA(Tensor a, Tensor b, Tensor out) {
-            switch (kind) {
-                case ADD:
-                case SUB: return null; // 1 (handled by the callers)
-                case MUL: return b;
-                case DIV: return b.reciprocal();
-                case POW: {
-                    // b·a^(b−1), except where a = b = 0: there a^b = 1 near a = 0 (derivative 0), but
-                    // 0·0^(−1) = 0·∞ = NaN. An exponent of 1 there gives 0·0¹ = 0 and keeps every
-                    // higher derivative finite (the 4th derivative of x³ at 0 goes through 0^0).
-                    Tensor exponent = b.sub(1.0);
-                    if (anyZero(b)) {
-                        exponent = Tensor.where(b.eq(0.0).mul(a.eq(0.0)), Tensor.scalar(1.0), exponent);
-                    }
-                    return b.mul(a.pow(exponent));
-                }
-                case MAX: return tieSplit(a.gt(b), a.eq(b));
-                case MIN: return tieSplit(a.lt(b), a.eq(b));
-                default: throw new AssertionError(kind);
-            }
-        }
-
-        private Tensor partialB(Tensor a, Tensor b, Tensor out) {
-            switch (kind) {
-                case ADD: return null;
-                case SUB: return null;
-                case MUL: return a;
-                case DIV: return out.div(b).neg();
-                case POW: {
-                    // d/db a^b = log(a)·a^b; defined as 0 where a <= 0 (a^b is then not differentiable in b
-                    // except at b where the value is constant), which keeps the rule finite.
-                    Tensor positive = a.gt(0.0);
-                    Tensor safeA = Tensor.where(positive, a, Tensor.scalar(1.0));
-                    return safeA.log().mul(out).mul(positive);
-                }
-                case MAX: return tieSplit(b.gt(a), a.eq(b));
-                case MIN: return tieSplit(b.lt(a), a.eq(b));
-                default: throw new AssertionError(kind);
-            }
+            return Kernels.binary(label, code, in[0], in[1]);
         }
 
         /** Whether any entry of t's concrete value is 0 (a test on values: no derivative involved). */
@@ -238,14 +274,13 @@ final class Ops {
                 r = da == null ? broadcastTangent(ta, shape) : broadcastTangent(ta.mul(da), shape);
             }
             if (tb != null) {
-                Tensor db = partialB(p[0], p[1], out);
                 Tensor term;
-                if (kind == BinaryKind.ADD) {
+                if (this == ADD) {
                     term = tb;
-                } else if (kind == BinaryKind.SUB) {
+                } else if (this == SUB) {
                     term = tb.neg();
                 } else {
-                    term = tb.mul(db);
+                    term = tb.mul(partialB(p[0], p[1], out));
                 }
                 r = addOrNull(r, broadcastTangent(term, shape));
             }
@@ -262,9 +297,9 @@ final class Ops {
             }
             if (needed[1]) {
                 Tensor g;
-                if (kind == BinaryKind.ADD) {
+                if (this == ADD) {
                     g = ct;
-                } else if (kind == BinaryKind.SUB) {
+                } else if (this == SUB) {
                     g = ct.neg();
                 } else {
                     g = ct.mul(partialB(p[0], p[1], out));
@@ -277,27 +312,30 @@ final class Ops {
 
     // ---------------------------------------------------------------- non-differentiable
 
-    enum CompareKind { LT, LE, GT, GE, EQ, NE }
+    /** Element-wise comparisons (1 where true, 0 where false): piecewise constant, so every derivative is zero. */
+    enum Compare implements Primitive {
+        LT(Kernels.LT), LE(Kernels.LE), GT(Kernels.GT), GE(Kernels.GE), EQ(Kernels.EQ), NE(Kernels.NE);
 
-    static final class Compare extends Primitive {
-        final CompareKind kind;
-        private final String name;
+        private final String label = name().toLowerCase(Locale.ROOT);
         private final int code;
 
-        Compare(CompareKind kind) {
-            this.kind = kind;
-            this.name = kind.name().toLowerCase(java.util.Locale.ROOT);
-            this.code = Kernels.LT + kind.ordinal(); // CompareKind lists the kernels' codes LT..NE in order
+        Compare(int code) {
+            this.code = code;
         }
 
         @Override
-        public String name() {
-            return name;
+        public String opName() {
+            return label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
         }
 
         @Override
         public Tensor evaluate(Tensor[] in) {
-            return Kernels.binary(name, code, in[0], in[1]);
+            return Kernels.binary(label, code, in[0], in[1]);
         }
 
         @Override
@@ -311,9 +349,17 @@ final class Ops {
         }
     }
 
-    static final class Where extends Primitive {
+    /** where(cond, a, b) with broadcasting; the condition gets no derivative. */
+    enum Where implements Primitive {
+        WHERE;
+
         @Override
-        public String name() {
+        public String opName() {
+            return "where";
+        }
+
+        @Override
+        public String toString() {
             return "where";
         }
 
@@ -345,26 +391,38 @@ final class Ops {
 
     // ---------------------------------------------------------------- reductions
 
+    /** What a {@link Reduce} computes along its axis; the kernels' codes are the ordinals. */
+    enum ReduceKind { SUM, MAX, MIN }
+
     /** Sum, max or min along one axis. */
-    static final class Reduce extends Primitive {
-        final int kind; // 0 sum, 1 max, 2 min
+    static final class Reduce implements Primitive {
+        final ReduceKind kind;
         final int axis;
         final boolean keepDims;
 
-        Reduce(int kind, int axis, boolean keepDims) {
+        Reduce(ReduceKind kind, int axis, boolean keepDims) {
             this.kind = kind;
             this.axis = axis;
             this.keepDims = keepDims;
         }
 
         @Override
-        public String name() {
-            return kind == 0 ? "sum" : kind == 1 ? "max" : "min";
+        public String opName() {
+            return switch (kind) {
+                case SUM -> "sum";
+                case MAX -> "max";
+                case MIN -> "min";
+            };
+        }
+
+        @Override
+        public String toString() {
+            return opName();
         }
 
         @Override
         public Tensor evaluate(Tensor[] in) {
-            return Kernels.reduce(in[0], axis, keepDims, kind);
+            return Kernels.reduce(in[0], axis, keepDims, kind.ordinal());
         }
 
         /** Expands a reduced tensor back to the input's shape. */
@@ -385,25 +443,25 @@ final class Ops {
             if (t[0] == null) {
                 return null;
             }
-            if (kind == 0) {
-                return t[0].sum(axis, keepDims);
-            }
-            return t[0].mul(selector(p[0], out)).sum(axis, keepDims);
+            return switch (kind) {
+                case SUM -> t[0].sum(axis, keepDims);
+                case MAX, MIN -> t[0].mul(selector(p[0], out)).sum(axis, keepDims);
+            };
         }
 
         @Override
         public Tensor[] vjp(Tensor[] p, Tensor out, Tensor ct, boolean[] needed) {
             Tensor g = expand(ct, p[0].shapeRef());
-            if (kind != 0) {
-                g = g.mul(selector(p[0], out));
-            }
-            return new Tensor[] {g};
+            return new Tensor[] {switch (kind) {
+                case SUM -> g;
+                case MAX, MIN -> g.mul(selector(p[0], out));
+            }};
         }
     }
 
     // ---------------------------------------------------------------- shape operations
 
-    static final class Reshape extends Primitive {
+    static final class Reshape implements Primitive {
         final int[] shape;
 
         Reshape(int[] shape) {
@@ -411,7 +469,7 @@ final class Ops {
         }
 
         @Override
-        public String name() {
+        public String opName() {
             return "reshape";
         }
 
@@ -431,7 +489,7 @@ final class Ops {
         }
     }
 
-    static final class BroadcastTo extends Primitive {
+    static final class BroadcastTo implements Primitive {
         final int[] shape;
 
         BroadcastTo(int[] shape) {
@@ -439,7 +497,7 @@ final class Ops {
         }
 
         @Override
-        public String name() {
+        public String opName() {
             return "broadcastTo";
         }
 
@@ -459,7 +517,7 @@ final class Ops {
         }
     }
 
-    static final class Transpose extends Primitive {
+    static final class Transpose implements Primitive {
         final int[] perm;
 
         Transpose(int[] perm) {
@@ -467,7 +525,7 @@ final class Ops {
         }
 
         @Override
-        public String name() {
+        public String opName() {
             return "transpose";
         }
 
@@ -491,7 +549,7 @@ final class Ops {
         }
     }
 
-    static final class Slice extends Primitive {
+    static final class Slice implements Primitive {
         final int axis;
         final int start;
         final int end;
@@ -503,7 +561,7 @@ final class Ops {
         }
 
         @Override
-        public String name() {
+        public String opName() {
             return "slice";
         }
 
@@ -524,7 +582,7 @@ final class Ops {
         }
     }
 
-    static final class Pad extends Primitive {
+    static final class Pad implements Primitive {
         final int axis;
         final int before;
         final int after;
@@ -536,7 +594,7 @@ final class Ops {
         }
 
         @Override
-        public String name() {
+        public String opName() {
             return "pad";
         }
 
@@ -557,7 +615,7 @@ final class Ops {
         }
     }
 
-    static final class Take extends Primitive {
+    static final class Take implements Primitive {
         final int[] indices;
         final int axis;
 
@@ -567,7 +625,7 @@ final class Ops {
         }
 
         @Override
-        public String name() {
+        public String opName() {
             return "take";
         }
 
@@ -587,7 +645,7 @@ final class Ops {
         }
     }
 
-    static final class ScatterAdd extends Primitive {
+    static final class ScatterAdd implements Primitive {
         final int[] indices;
         final int axis;
         final int size;
@@ -599,7 +657,7 @@ final class Ops {
         }
 
         @Override
-        public String name() {
+        public String opName() {
             return "scatterAdd";
         }
 
@@ -619,7 +677,7 @@ final class Ops {
         }
     }
 
-    static final class Concatenate extends Primitive {
+    static final class Concatenate implements Primitive {
         final int axis;
 
         Concatenate(int axis) {
@@ -627,7 +685,7 @@ final class Ops {
         }
 
         @Override
-        public String name() {
+        public String opName() {
             return "concatenate";
         }
 
@@ -670,7 +728,7 @@ final class Ops {
     // ---------------------------------------------------------------- linear algebra
 
     /** op(A)·op(B) for 2-d operands, op being the identity or the transpose. */
-    static final class MatMul extends Primitive {
+    static final class MatMul implements Primitive {
         final boolean transA;
         final boolean transB;
 
@@ -680,7 +738,7 @@ final class Ops {
         }
 
         @Override
-        public String name() {
+        public String opName() {
             return "matmul";
         }
 

@@ -1,5 +1,9 @@
 package dev.argdiff.tensor;
 
+import dev.argdiff.tensor.internal.Dispatch;
+import dev.argdiff.tensor.internal.TracedTensors;
+import dev.argdiff.tensor.internal.Tracer;
+
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
@@ -73,10 +77,20 @@ public final class Tensor implements Serializable {
         return new Tensor(shape, data, null);
     }
 
-    /** A traced tensor; for transform implementations only. */
-    public static Tensor traced(Tracer tracer) {
-        Tensor primal = tracer.primal();
-        return new Tensor(primal.shape, null, tracer);
+    static {
+        // Transform implementations make and read traced tensors through the internal package.
+        TracedTensors.install(new TracedTensors.Access() {
+            @Override
+            public Tensor traced(Tracer tracer) {
+                Tensor primal = tracer.primal();
+                return new Tensor(primal.shape, null, tracer);
+            }
+
+            @Override
+            public Tracer tracer(Tensor t) {
+                return t.tracer;
+            }
+        });
     }
 
     /** A tensor with the given shape and values (copied), row-major. */
@@ -257,11 +271,6 @@ public final class Tensor implements Serializable {
         return tracer != null;
     }
 
-    /** The tracer of a traced tensor, null for a concrete one; for transform implementations. */
-    public Tracer tracer() {
-        return tracer;
-    }
-
     /** The concrete value, with every level of tracing removed (no derivative flows through). */
     public Tensor concrete() {
         Tensor t = this;
@@ -333,24 +342,24 @@ public final class Tensor implements Serializable {
 
     // ================================================================= elementwise
 
-    private static Tensor unary(Ops.UnaryKind kind, Tensor x) {
-        return Dispatch.bind(new Ops.Unary(kind), x);
+    private static Tensor unary(Ops.Unary kind, Tensor x) {
+        return Dispatch.bind(kind, x);
     }
 
-    private static Tensor binary(Ops.BinaryKind kind, Tensor x, Tensor y) {
+    private static Tensor binary(Ops.Binary kind, Tensor x, Tensor y) {
         if (y == null) {
             throw new IllegalArgumentException(kind.name().toLowerCase() + ": other operand is null");
         }
-        return Dispatch.bind(new Ops.Binary(kind), x, y);
+        return Dispatch.bind(kind, x, y);
     }
 
-    private static Tensor compare(Ops.CompareKind kind, Tensor x, Tensor y) {
-        return Dispatch.bind(new Ops.Compare(kind), x, y);
+    private static Tensor compare(Ops.Compare kind, Tensor x, Tensor y) {
+        return Dispatch.bind(kind, x, y);
     }
 
     /** this + other, with broadcasting. */
     public Tensor add(Tensor other) {
-        return binary(Ops.BinaryKind.ADD, this, other);
+        return binary(Ops.Binary.ADD, this, other);
     }
 
     /** this + other. */
@@ -360,7 +369,7 @@ public final class Tensor implements Serializable {
 
     /** this − other, with broadcasting. */
     public Tensor sub(Tensor other) {
-        return binary(Ops.BinaryKind.SUB, this, other);
+        return binary(Ops.Binary.SUB, this, other);
     }
 
     /** this − other. */
@@ -375,7 +384,7 @@ public final class Tensor implements Serializable {
 
     /** this · other elementwise, with broadcasting. */
     public Tensor mul(Tensor other) {
-        return binary(Ops.BinaryKind.MUL, this, other);
+        return binary(Ops.Binary.MUL, this, other);
     }
 
     /** this · other. */
@@ -385,7 +394,7 @@ public final class Tensor implements Serializable {
 
     /** this / other, with broadcasting. */
     public Tensor div(Tensor other) {
-        return binary(Ops.BinaryKind.DIV, this, other);
+        return binary(Ops.Binary.DIV, this, other);
     }
 
     /** this / other. */
@@ -400,7 +409,7 @@ public final class Tensor implements Serializable {
 
     /** this raised to {@code exponent} elementwise, with broadcasting. */
     public Tensor pow(Tensor exponent) {
-        return binary(Ops.BinaryKind.POW, this, exponent);
+        return binary(Ops.Binary.POW, this, exponent);
     }
 
     /** this raised to {@code exponent} elementwise. */
@@ -416,42 +425,42 @@ public final class Tensor implements Serializable {
 
     /** −this. */
     public Tensor neg() {
-        return unary(Ops.UnaryKind.NEG, this);
+        return unary(Ops.Unary.NEG, this);
     }
 
     /** Elementwise eˣ. */
     public Tensor exp() {
-        return unary(Ops.UnaryKind.EXP, this);
+        return unary(Ops.Unary.EXP, this);
     }
 
     /** Elementwise natural logarithm. */
     public Tensor log() {
-        return unary(Ops.UnaryKind.LOG, this);
+        return unary(Ops.Unary.LOG, this);
     }
 
     /** Elementwise log(1 + x), accurate near 0. */
     public Tensor log1p() {
-        return unary(Ops.UnaryKind.LOG1P, this);
+        return unary(Ops.Unary.LOG1P, this);
     }
 
     /** Elementwise eˣ − 1, accurate near 0. */
     public Tensor expm1() {
-        return unary(Ops.UnaryKind.EXPM1, this);
+        return unary(Ops.Unary.EXPM1, this);
     }
 
     /** Elementwise square root. */
     public Tensor sqrt() {
-        return unary(Ops.UnaryKind.SQRT, this);
+        return unary(Ops.Unary.SQRT, this);
     }
 
     /** |x|; its derivative at 0 is taken as 0. */
     public Tensor abs() {
-        return unary(Ops.UnaryKind.ABS, this);
+        return unary(Ops.Unary.ABS, this);
     }
 
     /** −1, 0 or 1; zero derivative. */
     public Tensor sign() {
-        return unary(Ops.UnaryKind.SIGN, this);
+        return unary(Ops.Unary.SIGN, this);
     }
 
     /** Elementwise x². */
@@ -461,27 +470,27 @@ public final class Tensor implements Serializable {
 
     /** Elementwise hyperbolic tangent. */
     public Tensor tanh() {
-        return unary(Ops.UnaryKind.TANH, this);
+        return unary(Ops.Unary.TANH, this);
     }
 
     /** 1 / (1 + e^−x), evaluated without overflow. */
     public Tensor sigmoid() {
-        return unary(Ops.UnaryKind.SIGMOID, this);
+        return unary(Ops.Unary.SIGMOID, this);
     }
 
     /** log(1 + e^x), evaluated without overflow. */
     public Tensor softplus() {
-        return unary(Ops.UnaryKind.SOFTPLUS, this);
+        return unary(Ops.Unary.SOFTPLUS, this);
     }
 
     /** Elementwise sine. */
     public Tensor sin() {
-        return unary(Ops.UnaryKind.SIN, this);
+        return unary(Ops.Unary.SIN, this);
     }
 
     /** Elementwise cosine. */
     public Tensor cos() {
-        return unary(Ops.UnaryKind.COS, this);
+        return unary(Ops.Unary.COS, this);
     }
 
     /** max(x, 0); its derivative at 0 is taken as 0. NaN stays NaN. */
@@ -492,7 +501,7 @@ public final class Tensor implements Serializable {
 
     /** Elementwise maximum; at a tie each operand gets half the derivative. */
     public Tensor maximum(Tensor other) {
-        return binary(Ops.BinaryKind.MAX, this, other);
+        return binary(Ops.Binary.MAX, this, other);
     }
 
     /** Elementwise max(this, other). */
@@ -502,7 +511,7 @@ public final class Tensor implements Serializable {
 
     /** Elementwise min(this, other), with broadcasting; at a tie each operand gets half the derivative. */
     public Tensor minimum(Tensor other) {
-        return binary(Ops.BinaryKind.MIN, this, other);
+        return binary(Ops.Binary.MIN, this, other);
     }
 
     /** Elementwise min(this, other). */
@@ -526,14 +535,14 @@ public final class Tensor implements Serializable {
 
     /** x where cond ≠ 0, y elsewhere (broadcast); cond gets no derivative. */
     public static Tensor where(Tensor cond, Tensor x, Tensor y) {
-        return Dispatch.bind(new Ops.Where(), cond, x, y);
+        return Dispatch.bind(Ops.Where.WHERE, cond, x, y);
     }
 
     // comparisons: 0/1 results, zero derivative
 
     /** 1 where this &lt; o, else 0; zero derivative. */
     public Tensor lt(Tensor o) {
-        return compare(Ops.CompareKind.LT, this, o);
+        return compare(Ops.Compare.LT, this, o);
     }
 
     /** 1 where this &lt; o, else 0; zero derivative. */
@@ -543,7 +552,7 @@ public final class Tensor implements Serializable {
 
     /** 1 where this ≤ o, else 0; zero derivative. */
     public Tensor le(Tensor o) {
-        return compare(Ops.CompareKind.LE, this, o);
+        return compare(Ops.Compare.LE, this, o);
     }
 
     /** 1 where this ≤ o, else 0; zero derivative. */
@@ -553,7 +562,7 @@ public final class Tensor implements Serializable {
 
     /** 1 where this &gt; o, else 0; zero derivative. */
     public Tensor gt(Tensor o) {
-        return compare(Ops.CompareKind.GT, this, o);
+        return compare(Ops.Compare.GT, this, o);
     }
 
     /** 1 where this &gt; o, else 0; zero derivative. */
@@ -563,7 +572,7 @@ public final class Tensor implements Serializable {
 
     /** 1 where this ≥ o, else 0; zero derivative. */
     public Tensor ge(Tensor o) {
-        return compare(Ops.CompareKind.GE, this, o);
+        return compare(Ops.Compare.GE, this, o);
     }
 
     /** 1 where this ≥ o, else 0; zero derivative. */
@@ -573,7 +582,7 @@ public final class Tensor implements Serializable {
 
     /** 1 where this = o, else 0; zero derivative. */
     public Tensor eq(Tensor o) {
-        return compare(Ops.CompareKind.EQ, this, o);
+        return compare(Ops.Compare.EQ, this, o);
     }
 
     /** 1 where this = o, else 0; zero derivative. */
@@ -583,7 +592,7 @@ public final class Tensor implements Serializable {
 
     /** 1 where this ≠ o, else 0; zero derivative. */
     public Tensor ne(Tensor o) {
-        return compare(Ops.CompareKind.NE, this, o);
+        return compare(Ops.Compare.NE, this, o);
     }
 
     /** 1 where this ≠ o, else 0; zero derivative. */
@@ -606,7 +615,7 @@ public final class Tensor implements Serializable {
     /** The sum along {@code axis}, kept with length 1 if {@code keepDims}. */
     public Tensor sum(int axis, boolean keepDims) {
         int a = Shapes.axis("sum", axis, shape.length);
-        return Dispatch.bind(new Ops.Reduce(0, a, keepDims), this);
+        return Dispatch.bind(new Ops.Reduce(Ops.ReduceKind.SUM, a, keepDims), this);
     }
 
     /** The mean of all entries (a 0-d tensor). */
@@ -641,7 +650,7 @@ public final class Tensor implements Serializable {
         if (shape[a] == 0) {
             throw new ShapeException("max: axis " + axis + " of shape " + Shapes.str(shape) + " is empty");
         }
-        return Dispatch.bind(new Ops.Reduce(1, a, keepDims), this);
+        return Dispatch.bind(new Ops.Reduce(Ops.ReduceKind.MAX, a, keepDims), this);
     }
 
     /** The minimum of all entries (a 0-d tensor). */
@@ -661,7 +670,7 @@ public final class Tensor implements Serializable {
         if (shape[a] == 0) {
             throw new ShapeException("min: axis " + axis + " of shape " + Shapes.str(shape) + " is empty");
         }
-        return Dispatch.bind(new Ops.Reduce(2, a, keepDims), this);
+        return Dispatch.bind(new Ops.Reduce(Ops.ReduceKind.MIN, a, keepDims), this);
     }
 
     private void requireNonEmpty(String op) {

@@ -1,13 +1,24 @@
 package dev.argdiff.ad;
 
+import dev.argdiff.tensor.internal.CustomRule;
+import dev.argdiff.tensor.internal.Dispatch;
+import dev.argdiff.tensor.Primitive;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.tensor.internal.Trace;
+import dev.argdiff.tensor.internal.TracedTensors;
+import dev.argdiff.tensor.internal.Tracer;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.SplittableRandom;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
@@ -15,12 +26,19 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Every primitive and public tensor operation: its JVP and VJP rules agree with central finite
  * differences at first and second order (and third order for a few), forward and reverse, on
  * seeded random inputs chosen away from kinks and ties. Non-differentiable operations have an
  * exactly zero derivative.
+ *
+ * <p>Coverage is mechanical: the primitives are read from {@link Primitive}'s {@code permits}
+ * clause (every constant of an element-wise family, every value of a parameterized primitive's
+ * kind), must equal {@link #PRIMITIVES}, and each must be applied by at least one case below —
+ * observed by a recording trace, forward or inside a VJP rule — so a new primitive without a
+ * case fails here.
  */
 class PrimitiveRulesTest {
 
@@ -387,5 +405,146 @@ class PrimitiveRulesTest {
         // Multiplying by x: the derivative is op(x, y) itself (op contributes nothing).
         Tensor gx = Autodiff.grad((Tensor z) -> op.apply(z, y).mul(z).sum()).apply(x);
         assertArrayEquals(op.apply(x, y).broadcastTo(2, 3).toArray(), gx.toArray(), 0.0);
+    }
+
+    // ------------------------------------------------------------------ coverage of the primitives
+
+    /** The full list of primitives: a family's constant as "Family.CONSTANT", a parameterized one by class and kind. */
+    static final List<String> PRIMITIVES = List.of(
+            "Unary.NEG", "Unary.EXP", "Unary.LOG", "Unary.LOG1P", "Unary.EXPM1", "Unary.SQRT", "Unary.ABS",
+            "Unary.SIGN", "Unary.TANH", "Unary.SIGMOID", "Unary.SOFTPLUS", "Unary.SIN", "Unary.COS",
+            "Binary.ADD", "Binary.SUB", "Binary.MUL", "Binary.DIV", "Binary.POW", "Binary.MAX", "Binary.MIN",
+            "Compare.LT", "Compare.LE", "Compare.GT", "Compare.GE", "Compare.EQ", "Compare.NE",
+            "Where.WHERE", "Reduce.SUM", "Reduce.MAX", "Reduce.MIN",
+            "Reshape", "BroadcastTo", "Transpose", "Slice", "Pad", "Take", "ScatterAdd", "Concatenate", "MatMul");
+
+    /** Every primitive the compiler knows of, from the permits clause of the sealed {@link Primitive}. */
+    static Set<String> declaredPrimitives() throws ReflectiveOperationException {
+        Set<String> ids = new TreeSet<>();
+        for (Class<?> c : Primitive.class.getPermittedSubclasses()) {
+            if (c.isEnum()) {
+                for (Object k : c.getEnumConstants()) {
+                    ids.add(c.getSimpleName() + "." + ((Enum<?>) k).name());
+                }
+                continue;
+            }
+            List<Field> kinds = kindFields(c);
+            if (kinds.isEmpty()) {
+                ids.add(c.getSimpleName());
+            } else {
+                assertEquals(1, kinds.size(), c.getSimpleName() + ": one kind field at most");
+                for (Object k : kinds.get(0).getType().getEnumConstants()) {
+                    ids.add(c.getSimpleName() + "." + ((Enum<?>) k).name());
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static List<Field> kindFields(Class<?> c) {
+        List<Field> out = new ArrayList<>();
+        for (Field f : c.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers()) && f.getType().isEnum()) {
+                f.setAccessible(true);
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** The identifier of an applied primitive, in the form of {@link #PRIMITIVES}. */
+    static String id(Primitive p) {
+        if (p instanceof Enum<?> e) {
+            return e.getDeclaringClass().getSimpleName() + "." + e.name();
+        }
+        StringBuilder id = new StringBuilder(p.getClass().getSimpleName());
+        try {
+            for (Field f : kindFields(p.getClass())) {
+                id.append('.').append(((Enum<?>) f.get(p)).name());
+            }
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
+        return id.toString();
+    }
+
+    /**
+     * A trace that differentiates nothing and records which primitives are applied to its values:
+     * the outermost level, under which a case's gradient is taken, so both the forward pass and the
+     * operations of the VJP rules (slice's pad, take's scatter-add) are seen.
+     */
+    static final class RecordingTrace extends Trace {
+        final Set<String> seen = new TreeSet<>();
+
+        Tensor wrap(Tensor primal) {
+            return TracedTensors.traced(new Tracer(this, primal) {
+            });
+        }
+
+        @Override
+        public Tensor process(Primitive primitive, Tensor[] inputs) {
+            seen.add(id(primitive));
+            Tensor[] primals = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                primals[i] = primalOf(inputs[i]);
+            }
+            return wrap(Dispatch.bind(primitive, primals));
+        }
+
+        @Override
+        public Tensor[] processCustom(CustomRule rule, Tensor[] inputs) {
+            Tensor[] primals = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                primals[i] = primalOf(inputs[i]);
+            }
+            Tensor[] out = Dispatch.bindCustom(rule, primals);
+            for (int i = 0; i < out.length; i++) {
+                out[i] = wrap(out[i]);
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void thePrimitiveListIsTheCompilersList() throws ReflectiveOperationException {
+        assertEquals(new TreeSet<>(PRIMITIVES), declaredPrimitives(),
+                "a primitive was added or removed: update PRIMITIVES and give it a case in cases()");
+        assertEquals(PRIMITIVES.size(), new TreeSet<>(PRIMITIVES).size(), "PRIMITIVES lists one twice");
+    }
+
+    @Test
+    void everyPrimitiveIsAppliedByACheckedCase() throws ReflectiveOperationException {
+        Set<String> seen = new TreeSet<>();
+        cases().forEach(named -> {
+            Case c = named.getPayload();
+            try (RecordingTrace trace = new RecordingTrace()) {
+                Object x = Pytree.map(c.x(), trace::wrap);
+                // The gradient of the composition of the second-order test: its cotangents depend on x,
+                // so the primitives the VJP rules apply are applied to recorded values too.
+                Function<Object, Tensor> composed = y -> {
+                    Object mapped = Pytree.map(y, t -> t.add(t.mul(t).mul(t).mul(0.01)));
+                    List<Tensor> leaves = Pytree.leaves(c.f().apply(mapped));
+                    Tensor s = Tensor.scalar(0.0);
+                    for (Tensor l : leaves) {
+                        s = s.add(l.mul(l).sum());
+                    }
+                    return s;
+                };
+                Autodiff.grad(composed).apply(x);
+                seen.addAll(trace.seen);
+            }
+        });
+        // The comparisons are checked by nonDifferentiableOperationsHaveExactlyZeroDerivative.
+        nonDifferentiable().forEach(named -> {
+            try (RecordingTrace trace = new RecordingTrace()) {
+                Tensor x = trace.wrap(Tensor.of(new int[] {2, 3}, new double[] {-1, 0, 2, 3, 0.5, -4}));
+                Tensor y = trace.wrap(Tensor.of(new double[] {0, 0, 2}));
+                named.getPayload().apply(x, y);
+                seen.addAll(trace.seen);
+            }
+        });
+        Set<String> missing = declaredPrimitives();
+        missing.removeAll(seen);
+        assertEquals(Set.of(), missing, "primitives that no case of this test applies");
     }
 }

@@ -4,7 +4,7 @@ import dev.argdiff.ad.Autodiff;
 import dev.argdiff.implicit.ImplicitDiff;
 import dev.argdiff.implicit.ImplicitOptions;
 import dev.argdiff.solvers.GradientDescent;
-import dev.argdiff.tensor.Dispatch;
+import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

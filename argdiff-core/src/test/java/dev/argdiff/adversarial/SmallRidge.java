@@ -1,6 +1,7 @@
 package dev.argdiff.adversarial;
 
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.testing.PlainLinearAlgebra;
 
 /**
  * A 6×3 ridge problem min_w ½‖Xw − y‖² + ½λ‖w‖² with its closed-form solution and derivatives
@@ -46,42 +47,7 @@ final class SmallRidge {
     }
 
     static double[] solve(double[][] a0, double[] b0) {
-        int n = b0.length;
-        double[][] a = new double[n][];
-        for (int i = 0; i < n; i++) {
-            a[i] = a0[i].clone();
-        }
-        double[] b = b0.clone();
-        for (int c = 0; c < n; c++) {
-            int p = c;
-            for (int r = c + 1; r < n; r++) {
-                if (Math.abs(a[r][c]) > Math.abs(a[p][c])) {
-                    p = r;
-                }
-            }
-            double[] t = a[c];
-            a[c] = a[p];
-            a[p] = t;
-            double tb = b[c];
-            b[c] = b[p];
-            b[p] = tb;
-            for (int r = c + 1; r < n; r++) {
-                double f = a[r][c] / a[c][c];
-                for (int k = c; k < n; k++) {
-                    a[r][k] -= f * a[c][k];
-                }
-                b[r] -= f * b[c];
-            }
-        }
-        double[] x = new double[n];
-        for (int i = n - 1; i >= 0; i--) {
-            double s = b[i];
-            for (int k = i + 1; k < n; k++) {
-                s -= a[i][k] * x[k];
-            }
-            x[i] = s / a[i][i];
-        }
-        return x;
+        return PlainLinearAlgebra.solve(a0, b0);
     }
 
     static double[] solution(double lam) {

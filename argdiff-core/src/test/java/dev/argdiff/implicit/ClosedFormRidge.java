@@ -1,12 +1,12 @@
 package dev.argdiff.implicit;
 
-import static dev.argdiff.implicit.PlainLinalg.dot;
-import static dev.argdiff.implicit.PlainLinalg.inverse;
-import static dev.argdiff.implicit.PlainLinalg.matmul;
-import static dev.argdiff.implicit.PlainLinalg.matvec;
-import static dev.argdiff.implicit.PlainLinalg.scale;
-import static dev.argdiff.implicit.PlainLinalg.sub;
-import static dev.argdiff.implicit.PlainLinalg.transpose;
+import static dev.argdiff.testing.PlainLinearAlgebra.dot;
+import static dev.argdiff.testing.PlainLinearAlgebra.inverse;
+import static dev.argdiff.testing.PlainLinearAlgebra.matmul;
+import static dev.argdiff.testing.PlainLinearAlgebra.matvec;
+import static dev.argdiff.testing.PlainLinearAlgebra.scale;
+import static dev.argdiff.testing.PlainLinearAlgebra.sub;
+import static dev.argdiff.testing.PlainLinearAlgebra.transpose;
 
 /**
  * Closed-form ridge regression and its derivatives, on plain arrays (an independent reference:

@@ -6,6 +6,7 @@ import dev.argdiff.implicit.RidgeFixtures.Args;
 import dev.argdiff.implicit.RidgeFixtures.Split;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.testing.PlainLinearAlgebra;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -64,7 +65,7 @@ class CustomRootTransformsTest {
                 }
             }
         }
-        return new double[][] {{PlainLinalg.dot(g, dwDl2reg)}, gx, gy};
+        return new double[][] {{PlainLinearAlgebra.dot(g, dwDl2reg)}, gx, gy};
     }
 
     private void assertLossGradient(Args g, String how) {
@@ -99,7 +100,7 @@ class CustomRootTransformsTest {
         assertClose(cf.dwDl2reg(L2REG), Autodiff.jacrev(w).apply(Tensor.scalar(L2REG)).toArray(), RTOL, "jacrev");
         assertClose(cf.dwDl2reg(L2REG), Autodiff.jacfwd(w).apply(Tensor.scalar(L2REG)).toArray(), RTOL, "jacfwd");
         Function<Tensor, Tensor> wy = y -> sol.apply(init(), args.withY(y));
-        double[] dwDy = PlainLinalg.flatten(cf.dwDy(L2REG));
+        double[] dwDy = PlainLinearAlgebra.flatten(cf.dwDy(L2REG));
         assertClose(dwDy, Autodiff.jacrev(wy).apply(data.yTrain()).toArray(), RTOL, 1e-14, "jacrev y");
         assertClose(dwDy, Autodiff.jacfwd(wy).apply(data.yTrain()).toArray(), RTOL, 1e-14, "jacfwd y");
     }
@@ -129,10 +130,10 @@ class CustomRootTransformsTest {
     void hessianWrtTargetsVector() {
         Function<Tensor, Tensor> loss = y -> validationLoss(sol.apply(init(), args.withY(y)));
         double[][] j = cf.dwDy(L2REG);
-        double[][] expected = PlainLinalg.matmul(PlainLinalg.transpose(j), PlainLinalg.matmul(cf.validationHessian(), j));
+        double[][] expected = PlainLinearAlgebra.matmul(PlainLinearAlgebra.transpose(j), PlainLinearAlgebra.matmul(cf.validationHessian(), j));
         Tensor h = Autodiff.hessian(loss).apply(data.yTrain());
         assertArrayEquals(new int[] {10, 10}, h.shape());
-        RidgeFixtures.assertNormClose(PlainLinalg.flatten(expected), h.toArray(), 1e-9, "hessian wrt y");
+        RidgeFixtures.assertNormClose(PlainLinearAlgebra.flatten(expected), h.toArray(), 1e-9, "hessian wrt y");
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.argdiff.ad.Autodiff;
 import dev.argdiff.implicit.RidgeFixtures.Args;
 import dev.argdiff.implicit.RidgeFixtures.Split;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.testing.PlainLinearAlgebra;
 import org.junit.jupiter.api.Test;
 
 import java.util.function.BiFunction;
@@ -87,7 +88,7 @@ class CustomRootWithAuxTest {
         assertEquals(withoutAuxCotangent.x(), withAuxCotangent.x());
         assertEquals(withoutAuxCotangent.y(), withAuxCotangent.y());
         assertEquals("aux", withAuxCotangent.tag());
-        assertClose(PlainLinalg.dot(cf.dwDl2reg(L2REG), w.toArray()), withAuxCotangent.l2reg().item(), 1e-10,
+        assertClose(PlainLinearAlgebra.dot(cf.dwDl2reg(L2REG), w.toArray()), withAuxCotangent.l2reg().item(), 1e-10,
                 "wᵀ dw*/dl2reg");
     }
 
@@ -116,7 +117,7 @@ class CustomRootWithAuxTest {
         assertClose(cf.dwDl2reg(L2REG), Autodiff.jacrev(w).apply(Tensor.scalar(L2REG)).toArray(), 1e-10, "jacrev");
         assertClose(cf.dwDl2reg(L2REG), Autodiff.jacfwd(w).apply(Tensor.scalar(L2REG)).toArray(), 1e-10, "jacfwd");
         Function<Tensor, Tensor> y = yy -> decorated.apply(init(), args.withY(yy)).solution();
-        assertClose(PlainLinalg.flatten(cf.dwDy(L2REG)), Autodiff.jacrev(y).apply(data.yTrain()).toArray(), 1e-10, 1e-14,
+        assertClose(PlainLinearAlgebra.flatten(cf.dwDy(L2REG)), Autodiff.jacrev(y).apply(data.yTrain()).toArray(), 1e-10, 1e-14,
                 "jacrev wrt y");
     }
 

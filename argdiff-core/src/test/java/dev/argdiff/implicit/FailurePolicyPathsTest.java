@@ -16,6 +16,7 @@ import dev.argdiff.tensor.ArgdiffFailure;
 import dev.argdiff.tensor.NumericalFailureException;
 import dev.argdiff.tensor.ShapeException;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.testing.PlainLinearAlgebra;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,8 +88,8 @@ class FailurePolicyPathsTest {
         for (int i = 0; i < x.length; i++) {
             r[i] = new double[] {x[i][0], x[i][1]};
         }
-        double[] z = PlainLinalg.solve(PlainLinalg.matmul(PlainLinalg.transpose(r), r), new double[] {1, 1});
-        return PlainLinalg.matvec(r, z);
+        double[] z = PlainLinearAlgebra.solve(PlainLinearAlgebra.matmul(PlainLinearAlgebra.transpose(r), r), new double[] {1, 1});
+        return PlainLinearAlgebra.matvec(r, z);
     }
 
     private Tensor singularGradient(FailurePolicy policy) {
@@ -137,7 +138,7 @@ class FailurePolicyPathsTest {
     }
 
     private static double[][] iMinusM() {
-        double[][] out = PlainLinalg.identity(3);
+        double[][] out = PlainLinearAlgebra.identity(3);
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
                 out[i][j] -= M[i][j];
@@ -148,7 +149,7 @@ class FailurePolicyPathsTest {
 
     /** x*(θ) = θ(I − M)⁻¹c, solved exactly. */
     private static Tensor exactSolver(Tensor init, Tensor theta) {
-        return Tensor.of(PlainLinalg.solve(iMinusM(), C)).mul(theta);
+        return Tensor.of(PlainLinearAlgebra.solve(iMinusM(), C)).mul(theta);
     }
 
     @Test
@@ -171,7 +172,7 @@ class FailurePolicyPathsTest {
                 FailurePolicyPathsTest::exactSolver,
                 ImplicitOptions.defaults().withSymmetric(true).withPolicy(FailurePolicy.WARN).withObserver(observed::add));
         double g = Autodiff.grad((Tensor t) -> sol.apply(Tensor.zeros(3), t).sum()).apply(Tensor.scalar(0.7)).item();
-        double[] dx = PlainLinalg.solve(iMinusM(), C);
+        double[] dx = PlainLinearAlgebra.solve(iMinusM(), C);
         assertEquals(dx[0] + dx[1] + dx[2], g, 1e-9);
         assertEquals(1, log.warnings().size(), log.warnings().toString());
         assertContains(log.warnings().get(0), "declared symmetric", "Falling back to GMRES (policy WARN)");

@@ -5,6 +5,7 @@ import dev.argdiff.implicit.RidgeFixtures.Args;
 import dev.argdiff.linalg.FailurePolicy;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.testing.PlainLinearAlgebra;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class HigherOrderCertificationTest {
             double s = Math.sqrt(3);
             x = Tensor.of(new double[][] {{s, 0, 0}, {0, s * Math.sqrt(2), 0}, {0, 0, 3}});
             y = Tensor.of(3 / s, 3 / (s * Math.sqrt(2)), 0);
-            double[] qw = PlainLinalg.matvec(q, solution());
+            double[] qw = PlainLinearAlgebra.matvec(q, solution());
             c = new double[] {qw[0] - 1, qw[1] - 1, qw[2]};
         }
 
@@ -82,22 +83,22 @@ class HigherOrderCertificationTest {
         }
 
         double[] solution() {
-            return PlainLinalg.solve(hessian(), new double[] {1, 1, 0});
+            return PlainLinearAlgebra.solve(hessian(), new double[] {1, 1, 0});
         }
 
         /** d²L/dλ² = w′ᵀQw′ + ∇L(w*)ᵀw″ with w′ = −H⁻¹w*, w″ = 2H⁻²w*. */
         double secondDerivative() {
             double[] w = solution();
-            double[] w1 = PlainLinalg.scale(PlainLinalg.solve(hessian(), w), -1);
-            double[] w2 = PlainLinalg.scale(PlainLinalg.solve(hessian(), PlainLinalg.solve(hessian(), w)), 2);
-            double[] g = PlainLinalg.sub(PlainLinalg.matvec(q, w), c);
-            return PlainLinalg.dot(w1, PlainLinalg.matvec(q, w1)) + PlainLinalg.dot(g, w2);
+            double[] w1 = PlainLinearAlgebra.scale(PlainLinearAlgebra.solve(hessian(), w), -1);
+            double[] w2 = PlainLinearAlgebra.scale(PlainLinearAlgebra.solve(hessian(), PlainLinearAlgebra.solve(hessian(), w)), 2);
+            double[] g = PlainLinearAlgebra.sub(PlainLinearAlgebra.matvec(q, w), c);
+            return PlainLinearAlgebra.dot(w1, PlainLinearAlgebra.matvec(q, w1)) + PlainLinearAlgebra.dot(g, w2);
         }
 
         double firstDerivative() {
             double[] w = solution();
-            double[] w1 = PlainLinalg.scale(PlainLinalg.solve(hessian(), w), -1);
-            return PlainLinalg.dot(PlainLinalg.sub(PlainLinalg.matvec(q, w), c), w1);
+            double[] w1 = PlainLinearAlgebra.scale(PlainLinearAlgebra.solve(hessian(), w), -1);
+            return PlainLinearAlgebra.dot(PlainLinearAlgebra.sub(PlainLinearAlgebra.matvec(q, w), c), w1);
         }
 
         Function<Tensor, Tensor> loss(ImplicitOptions options) {

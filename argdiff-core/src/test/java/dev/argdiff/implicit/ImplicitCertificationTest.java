@@ -6,6 +6,7 @@ import dev.argdiff.implicit.RidgeFixtures.Split;
 import dev.argdiff.linalg.FailurePolicy;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.testing.PlainLinearAlgebra;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -222,8 +223,8 @@ class ImplicitCertificationTest {
             reduced[i][0] = x[i][0];
             reduced[i][1] = x[i][1];
         }
-        double[][] rt = PlainLinalg.transpose(reduced);
-        double[] v = PlainLinalg.solve(PlainLinalg.matmul(rt, reduced), PlainLinalg.matvec(rt, y));
+        double[][] rt = PlainLinearAlgebra.transpose(reduced);
+        double[] v = PlainLinearAlgebra.solve(PlainLinearAlgebra.matmul(rt, reduced), PlainLinearAlgebra.matvec(rt, y));
         return Tensor.of(v[0], v[1] / 2, v[1] / 2);
     }
 

@@ -7,6 +7,7 @@ import dev.argdiff.linalg.LinearSolve;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.tensor.Tensor;
 
+import dev.argdiff.testing.PlainLinearAlgebra;
 import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -142,9 +143,9 @@ final class RidgeFixtures {
         java.util.Arrays.fill(v, 1.0);
         double lambda = 0;
         for (int it = 0; it < 500; it++) {
-            double[] hv = PlainLinalg.matvec(h, v);
-            double norm = PlainLinalg.norm(hv);
-            lambda = PlainLinalg.dot(v, hv) / PlainLinalg.dot(v, v);
+            double[] hv = PlainLinearAlgebra.matvec(h, v);
+            double norm = PlainLinearAlgebra.norm(hv);
+            lambda = PlainLinearAlgebra.dot(v, hv) / PlainLinearAlgebra.dot(v, v);
             for (int i = 0; i < p; i++) {
                 v[i] = hv[i] / norm;
             }
@@ -181,7 +182,7 @@ final class RidgeFixtures {
         for (int i = 0; i < d.length; i++) {
             d[i] = actual[i] - expected[i];
         }
-        double err = PlainLinalg.norm(d) / PlainLinalg.norm(expected);
+        double err = PlainLinearAlgebra.norm(d) / PlainLinearAlgebra.norm(expected);
         assertTrue(err <= rtol, String.format(java.util.Locale.ROOT, "%s: relative error %.3e exceeds %.1e", what, err, rtol));
     }
 

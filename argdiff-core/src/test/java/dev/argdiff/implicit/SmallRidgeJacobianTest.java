@@ -5,6 +5,7 @@ import dev.argdiff.implicit.RidgeFixtures.Args;
 import dev.argdiff.implicit.RidgeFixtures.Split;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.testing.PlainLinearAlgebra;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -69,7 +70,7 @@ class SmallRidgeJacobianTest {
             assertArrayEquals(new int[0], row.l2reg().shape());
             assertClose(dwDl2reg[i], row.l2reg().item(), RTOL, "rootVjp l2reg, row " + i);
             assertClose(dwDy[i], row.y().toArray(), RTOL, 1e-14, "rootVjp y, row " + i);
-            assertClose(PlainLinalg.flatten(dwDx[i]), row.x().toArray(), RTOL, 1e-14, "rootVjp X, row " + i);
+            assertClose(PlainLinearAlgebra.flatten(dwDx[i]), row.x().toArray(), RTOL, 1e-14, "rootVjp X, row " + i);
         }
     }
 
@@ -139,11 +140,11 @@ class SmallRidgeJacobianTest {
         assertArrayEquals(new int[] {p, n, p}, j.x().shape());
         assertArrayEquals(new int[] {p, n}, j.y().shape());
         assertClose(cf.dwDl2reg(L2REG), j.l2reg().toArray(), RTOL, how + " l2reg block");
-        assertClose(PlainLinalg.flatten(cf.dwDy(L2REG)), j.y().toArray(), RTOL, 1e-14, how + " y block");
+        assertClose(PlainLinearAlgebra.flatten(cf.dwDy(L2REG)), j.y().toArray(), RTOL, 1e-14, how + " y block");
         double[][][] dwDx = cf.dwDx(L2REG);
         double[] flat = new double[p * n * p];
         for (int i = 0; i < p; i++) {
-            System.arraycopy(PlainLinalg.flatten(dwDx[i]), 0, flat, i * n * p, n * p);
+            System.arraycopy(PlainLinearAlgebra.flatten(dwDx[i]), 0, flat, i * n * p, n * p);
         }
         assertClose(flat, j.x().toArray(), RTOL, 1e-14, how + " X block");
     }

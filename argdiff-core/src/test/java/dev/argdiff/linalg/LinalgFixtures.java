@@ -4,6 +4,9 @@ import dev.argdiff.tensor.Tensor;
 
 import java.util.Random;
 
+import static dev.argdiff.testing.PlainLinearAlgebra.matvec;
+import static dev.argdiff.testing.PlainLinearAlgebra.norm;
+
 /**
  * Deterministic test systems and independent reference answers for the tests of the
  * {@code linalg} layer.
@@ -117,16 +120,6 @@ final class LinalgFixtures {
         return out;
     }
 
-    static double[][] transpose(double[][] a) {
-        double[][] t = new double[a[0].length][a.length];
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < a[0].length; j++) {
-                t[j][i] = a[i][j];
-            }
-        }
-        return t;
-    }
-
     static double[][] symmetrize(double[][] a) {
         int n = a.length;
         double[][] s = new double[n][n];
@@ -139,39 +132,6 @@ final class LinalgFixtures {
     }
 
     // ------------------------------------------------------------------ reference arithmetic
-
-    static double[] matvec(double[][] a, double[] x) {
-        double[] y = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            double s = 0;
-            for (int j = 0; j < x.length; j++) {
-                s += a[i][j] * x[j];
-            }
-            y[i] = s;
-        }
-        return y;
-    }
-
-    static double[][] matmul(double[][] a, double[][] b) {
-        double[][] c = new double[a.length][b[0].length];
-        for (int i = 0; i < a.length; i++) {
-            for (int k = 0; k < b.length; k++) {
-                double aik = a[i][k];
-                for (int j = 0; j < b[0].length; j++) {
-                    c[i][j] += aik * b[k][j];
-                }
-            }
-        }
-        return c;
-    }
-
-    static double norm(double[] x) {
-        double s = 0;
-        for (double v : x) {
-            s += v * v;
-        }
-        return Math.sqrt(s);
-    }
 
     /** ‖x − y‖ / ‖y‖. */
     static double relativeError(double[] x, double[] y) {

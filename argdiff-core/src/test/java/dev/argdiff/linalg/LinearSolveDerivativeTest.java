@@ -3,7 +3,6 @@ package dev.argdiff.linalg;
 import static dev.argdiff.linalg.LinalgFixtures.flat;
 import static dev.argdiff.linalg.LinalgFixtures.gaussian;
 import static dev.argdiff.linalg.LinalgFixtures.gaussianVector;
-import static dev.argdiff.linalg.LinalgFixtures.matvec;
 import static dev.argdiff.linalg.LinalgFixtures.maxRelativeDifference;
 import static dev.argdiff.linalg.LinalgFixtures.needsSpd;
 import static dev.argdiff.linalg.LinalgFixtures.randomNonsymmetric;
@@ -12,7 +11,8 @@ import static dev.argdiff.linalg.LinalgFixtures.referenceInverse;
 import static dev.argdiff.linalg.LinalgFixtures.referenceSolve;
 import static dev.argdiff.linalg.LinalgFixtures.solverFor;
 import static dev.argdiff.linalg.LinalgFixtures.symmetrize;
-import static dev.argdiff.linalg.LinalgFixtures.transpose;
+import static dev.argdiff.testing.PlainLinearAlgebra.matvec;
+import static dev.argdiff.testing.PlainLinearAlgebra.transpose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

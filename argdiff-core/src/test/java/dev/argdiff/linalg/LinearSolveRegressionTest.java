@@ -2,18 +2,19 @@ package dev.argdiff.linalg;
 
 import static dev.argdiff.linalg.LinalgFixtures.gaussian;
 import static dev.argdiff.linalg.LinalgFixtures.gaussianVector;
-import static dev.argdiff.linalg.LinalgFixtures.matvec;
 import static dev.argdiff.linalg.LinalgFixtures.maxRelativeDifference;
 import static dev.argdiff.linalg.LinalgFixtures.randomNonsymmetric;
 import static dev.argdiff.linalg.LinalgFixtures.referenceSolve;
 import static dev.argdiff.linalg.LinalgFixtures.relativeError;
-import static dev.argdiff.linalg.LinalgFixtures.transpose;
+import static dev.argdiff.testing.PlainLinearAlgebra.matvec;
+import static dev.argdiff.testing.PlainLinearAlgebra.transpose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.GradCheck;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.testing.PlainLinearAlgebra;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -42,7 +43,7 @@ class LinearSolveRegressionTest {
         double[][] a = randomNonsymmetric(49, n);
         double[] b = gaussianVector(50, n);
         double[][] at = transpose(a);
-        double[][] normal = LinalgFixtures.matmul(at, a);
+        double[][] normal = PlainLinearAlgebra.matmul(at, a);
         for (int i = 0; i < n; i++) {
             normal[i][i] += lambda;
         }

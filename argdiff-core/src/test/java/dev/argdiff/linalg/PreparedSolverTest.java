@@ -3,6 +3,7 @@ package dev.argdiff.linalg;
 import dev.argdiff.linalg.dense.NotPositiveDefiniteException;
 import dev.argdiff.linalg.dense.SingularMatrixException;
 import dev.argdiff.tensor.Tensor;
+import dev.argdiff.testing.PlainLinearAlgebra;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,7 +18,7 @@ import static dev.argdiff.linalg.LinalgFixtures.randomNonsymmetric;
 import static dev.argdiff.linalg.LinalgFixtures.randomSpd;
 import static dev.argdiff.linalg.LinalgFixtures.referenceSolve;
 import static dev.argdiff.linalg.LinalgFixtures.relativeError;
-import static dev.argdiff.linalg.LinalgFixtures.transpose;
+import static dev.argdiff.testing.PlainLinearAlgebra.transpose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -136,24 +137,24 @@ class PreparedSolverTest {
         double lambda = 0.7;
         double[][] a = randomNonsymmetric(61, n);
         double[][] at = transpose(a);
-        double[][] normal = LinalgFixtures.matmul(at, a);
+        double[][] normal = PlainLinearAlgebra.matmul(at, a);
         for (int i = 0; i < n; i++) {
             normal[i][i] += lambda;
         }
         double[] b = gaussianVector(62, n);
         double[] db = gaussianVector(63, n);
         double[][] da = LinalgFixtures.gaussian(64, n, n);
-        double[] x = referenceSolve(normal, LinalgFixtures.matvec(at, b));
-        double[] ax = LinalgFixtures.matvec(a, x);
-        double[] dax = LinalgFixtures.matvec(da, x);
+        double[] x = referenceSolve(normal, PlainLinearAlgebra.matvec(at, b));
+        double[] ax = PlainLinearAlgebra.matvec(a, x);
+        double[] dax = PlainLinearAlgebra.matvec(da, x);
         double[] r = new double[n];
         double[] dbMinusDax = new double[n];
         for (int i = 0; i < n; i++) {
             r[i] = b[i] - ax[i];
             dbMinusDax[i] = db[i] - dax[i];
         }
-        double[] rhs = LinalgFixtures.matvec(at, dbMinusDax);
-        double[] daTr = LinalgFixtures.matvec(transpose(da), r);
+        double[] rhs = PlainLinearAlgebra.matvec(at, dbMinusDax);
+        double[] daTr = PlainLinearAlgebra.matvec(transpose(da), r);
         for (int i = 0; i < n; i++) {
             rhs[i] += daTr[i];
         }

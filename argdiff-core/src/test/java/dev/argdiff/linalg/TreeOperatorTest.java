@@ -6,7 +6,7 @@ import static dev.argdiff.linalg.LinalgFixtures.randomNonsymmetric;
 import static dev.argdiff.linalg.LinalgFixtures.randomSpd;
 import static dev.argdiff.linalg.LinalgFixtures.referenceSolve;
 import static dev.argdiff.linalg.LinalgFixtures.relativeError;
-import static dev.argdiff.linalg.LinalgFixtures.transpose;
+import static dev.argdiff.testing.PlainLinearAlgebra.transpose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;

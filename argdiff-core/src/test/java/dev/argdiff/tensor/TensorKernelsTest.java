@@ -1,6 +1,7 @@
 package dev.argdiff.tensor;
 
 import dev.argdiff.ad.Autodiff;
+import dev.argdiff.tensor.internal.Dispatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
@@ -9,6 +10,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
+import static dev.argdiff.testing.PlainLinearAlgebra.transpose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -283,16 +285,6 @@ class TensorKernelsTest {
             assertMatrixEquals(tb ? transpose(hOpY) : hOpY, gg.get(1), 1e-12);
             assertEquals(0.0, gg.get(0).squaredNorm().item(), 0.0);
         }
-    }
-
-    private static double[][] transpose(double[][] m) {
-        double[][] t = new double[m.length == 0 ? 0 : m[0].length][m.length];
-        for (int i = 0; i < m.length; i++) {
-            for (int j = 0; j < m[i].length; j++) {
-                t[j][i] = m[i][j];
-            }
-        }
-        return t;
     }
 
     // ------------------------------------------------------------------ shape operations

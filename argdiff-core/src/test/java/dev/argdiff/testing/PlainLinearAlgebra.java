@@ -1,9 +1,11 @@
 package dev.argdiff.testing;
 
+import java.util.Arrays;
+
 /**
- * The tests' one reference linear solver, written in plain Java loops — independent of argdiff's
- * tensors, BLAS/LAPACK and Krylov code, which it is used to check: Gaussian elimination with
- * partial pivoting.
+ * The tests' one reference linear algebra, written in plain Java loops — independent of argdiff's
+ * tensors, BLAS/LAPACK and Krylov code, which it is used to check: products, norms and Gaussian
+ * elimination with partial pivoting, on arrays of rows.
  */
 public final class PlainLinearAlgebra {
     private PlainLinearAlgebra() {
@@ -86,8 +88,104 @@ public final class PlainLinearAlgebra {
         }
         double[][] rows = new double[n][];
         for (int i = 0; i < n; i++) {
-            rows[i] = java.util.Arrays.copyOfRange(a, i * n, (i + 1) * n);
+            rows[i] = Arrays.copyOfRange(a, i * n, (i + 1) * n);
         }
         return solve(rows, b);
+    }
+
+    /** Aᵀ (an empty A gives an empty result). */
+    public static double[][] transpose(double[][] a) {
+        double[][] t = new double[a.length == 0 ? 0 : a[0].length][a.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                t[j][i] = a[i][j];
+            }
+        }
+        return t;
+    }
+
+    /** A·B. */
+    public static double[][] matmul(double[][] a, double[][] b) {
+        int m = a.length;
+        int k = b.length;
+        int n = b[0].length;
+        double[][] c = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            for (int l = 0; l < k; l++) {
+                double ail = a[i][l];
+                for (int j = 0; j < n; j++) {
+                    c[i][j] += ail * b[l][j];
+                }
+            }
+        }
+        return c;
+    }
+
+    /** A·x. */
+    public static double[] matvec(double[][] a, double[] x) {
+        double[] y = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            double s = 0;
+            for (int j = 0; j < x.length; j++) {
+                s += a[i][j] * x[j];
+            }
+            y[i] = s;
+        }
+        return y;
+    }
+
+    public static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    /** The Euclidean norm. */
+    public static double norm(double[] a) {
+        return Math.sqrt(dot(a, a));
+    }
+
+    /** s·a. */
+    public static double[] scale(double[] a, double s) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] * s;
+        }
+        return out;
+    }
+
+    /** a − b. */
+    public static double[] sub(double[] a, double[] b) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] - b[i];
+        }
+        return out;
+    }
+
+    /** The n×n identity. */
+    public static double[][] identity(int n) {
+        double[][] id = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            id[i][i] = 1.0;
+        }
+        return id;
+    }
+
+    /** A⁻¹, by {@link #solve(double[][], double[][])} with the identity. */
+    public static double[][] inverse(double[][] a) {
+        return solve(a, identity(a.length));
+    }
+
+    /** The rows of A one after the other (row-major storage). */
+    public static double[] flatten(double[][] a) {
+        int cols = a[0].length;
+        double[] out = new double[a.length * cols];
+        for (int i = 0; i < a.length; i++) {
+            System.arraycopy(a[i], 0, out, i * cols, cols);
+        }
+        return out;
     }
 }

@@ -1,5 +1,7 @@
 package dev.argdiff.examples;
 
+import java.util.Arrays;
+
 /**
  * The multiclass logistic loss (softmax cross-entropy) of a linear model, with its gradient and
  * Hessian written out by hand on plain arrays: the reference that autodiff's Hessian of the same
@@ -159,7 +161,7 @@ public final class AnalyticSoftmaxCrossEntropy {
     private static void logits(Problem p, double[] w, int i, double[] z) {
         int f = p.features();
         int k = p.classes();
-        java.util.Arrays.fill(z, 0.0);
+        Arrays.fill(z, 0.0);
         for (int a = 0; a < f; a++) {
             double xa = p.x()[i * f + a];
             for (int c = 0; c < k; c++) {

@@ -18,6 +18,7 @@ import dev.argdiff.solvers.SolverState;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -243,7 +244,7 @@ public final class DeqExample {
             String firstSkip = null;
             long start = System.nanoTime();
             for (int from = 0; from < order.length; from += o.batchSize()) {
-                int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + o.batchSize()));
+                int[] idx = Arrays.copyOfRange(order, from, Math.min(order.length, from + o.batchSize()));
                 Tensor x = train.images().take(idx, 0);
                 Tensor y = train.labelTensor().take(idx, 0);
                 Outcome step = step(params, x, y, solve, lastAdjoint, o.tol());

@@ -1,5 +1,6 @@
 package dev.argdiff.examples;
 
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +44,7 @@ final class HessianDemoCommand implements Callable<Integer> {
                 new HessianDemo.Options(samples, maxIterations, tol, json));
         if (!result.converged()) {
             // Status 1 needs its one line on stderr: the report on stdout may be going to a file or a parser.
-            streams.err().printf(java.util.Locale.ROOT, "argdiff: the power iteration did not converge in %d "
+            streams.err().printf(Locale.ROOT, "argdiff: the power iteration did not converge in %d "
                     + "iterations (||Hv - lambda v|| = %.3g > %.3g = TOL * lambda); raise --max-iterations or "
                     + "loosen --tol%n", result.iterations(), result.residual(), tol * Math.abs(result.topEigenvalue()));
         }

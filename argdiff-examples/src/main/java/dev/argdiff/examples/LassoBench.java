@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -278,7 +279,7 @@ public final class LassoBench {
      * has not started — above the heap in use before it, both measured after a full GC. The
      * measured function calls the probe at that moment.
      */
-    private static double retainedAtEndOfForwardMiB(java.util.function.Consumer<Runnable> run) {
+    private static double retainedAtEndOfForwardMiB(Consumer<Runnable> run) {
         Runtime rt = Runtime.getRuntime();
         System.gc();
         long baseline = rt.totalMemory() - rt.freeMemory();

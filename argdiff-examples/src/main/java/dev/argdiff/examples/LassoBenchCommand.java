@@ -1,5 +1,6 @@
 package dev.argdiff.examples;
 
+import dev.argdiff.backend.Blas;
 import dev.argdiff.examples.output.JsonOutput;
 import dev.argdiff.examples.output.Progress;
 
@@ -59,12 +60,12 @@ final class LassoBenchCommand implements Callable<Integer> {
         }
         if (json) {
             new JsonOutput(streams.out()).document(JsonOutput.object("benchmark", "lasso", "blas",
-                    dev.argdiff.backend.Blas.name(), "rows", rows));
+                    Blas.name(), "rows", rows));
             return Main.EXIT_OK;
         }
         var out = streams.out();
         out.printf(Locale.ROOT, "lasso hypergradient benchmark: %d iterations, step %s, median of %d runs, BLAS %s%n",
-                iterations, stepsize, repeats, dev.argdiff.backend.Blas.name());
+                iterations, stepsize, repeats, Blas.name());
         out.println("size       solve ms   +implicit (ratio)   +unrolled (ratio)   +checkpointed (ratio)   "
                 + "tape MiB implicit/unrolled/checkpointed");
         for (LassoBench.Row r : rows) {

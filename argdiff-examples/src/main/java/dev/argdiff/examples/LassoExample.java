@@ -11,6 +11,7 @@ import dev.argdiff.solvers.SolverResult;
 import dev.argdiff.solvers.SolverState;
 import dev.argdiff.tensor.Tensor;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -134,7 +135,7 @@ public final class LassoExample {
      *
      * @throws IllegalArgumentException if the file is missing or malformed (the message names the file and row)
      */
-    public static Result run(Options options, java.nio.file.Path dataFile, Consumer<Step> onStep) {
+    public static Result run(Options options, Path dataFile, Consumer<Step> onStep) {
         RegressionData data = RegressionData.load(dataFile);
         int p = data.features();
         Tensor xTrain = data.xTrain();

@@ -5,10 +5,12 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
+import java.nio.file.FileSystemException;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import dev.argdiff.backend.Blas;
 import dev.argdiff.examples.output.OutputFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -136,7 +138,7 @@ public final class Main implements Callable<Integer> {
 
         private static String blasName() {
             try {
-                return dev.argdiff.backend.Blas.name();
+                return Blas.name();
             } catch (LinkageError | RuntimeException e) {
                 return "unavailable (" + e + ")";
             }
@@ -168,7 +170,7 @@ public final class Main implements Callable<Integer> {
         } else if (e instanceof IOException || e instanceof UncheckedIOException) {
             IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
             // A FileSystemException's message is often the path alone ("argdiff: /proc/x.png"): add the reason.
-            err.println("argdiff: " + oneLine(io instanceof java.nio.file.FileSystemException
+            err.println("argdiff: " + oneLine(io instanceof FileSystemException
                     ? OutputFiles.describe(io) : message(e)));
             status = EXIT_FAILURE;
         } else if (e instanceof ArithmeticException) {

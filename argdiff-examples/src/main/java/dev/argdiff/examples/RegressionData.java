@@ -3,6 +3,9 @@ package dev.argdiff.examples;
 import dev.argdiff.data.Datasets;
 import dev.argdiff.tensor.Tensor;
 
+import java.nio.file.Path;
+import java.util.Locale;
+
 /**
  * A regression train/validation split as tensors: by default the diabetes split of JAXopt's
  * examples, or a user's CSV file in the same layout ({@code --data FILE.csv}).
@@ -15,7 +18,7 @@ record RegressionData(Tensor xTrain, Tensor yTrain, Tensor xVal, Tensor yVal) {
     }
 
     /** The bundled diabetes split when {@code file} is null, else the file's. */
-    static RegressionData load(java.nio.file.Path file) {
+    static RegressionData load(Path file) {
         if (file == null) {
             return load();
         }
@@ -30,14 +33,14 @@ record RegressionData(Tensor xTrain, Tensor yTrain, Tensor xVal, Tensor yVal) {
      * |y| b. Past Double.MAX_VALUE (with a margin of 1e4) the products overflow and the solve
      * stalls; the failure would then read as an unconverged solver ("run the solver longer").
      */
-    private static void requireRepresentable(java.nio.file.Path file, Datasets.RegressionSplit data) {
+    private static void requireRepresentable(Path file, Datasets.RegressionSplit data) {
         double a = Math.max(maxAbs(data.xTrain()), maxAbs(data.xVal()));
         double b = Math.max(maxAbs(data.yTrain()), maxAbs(data.yVal()));
         double logN = Math.log(Math.max(data.nTrain(), data.nVal()));
         double logP = Math.log(data.features());
         double logProduct = (logN + 2 * Math.log(a) + logP) + 2 * (logN + Math.log(a) + Math.log(b) + 0.5 * logP);
         if (logProduct > Math.log(Double.MAX_VALUE) - Math.log(1e4)) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: the values are too large "
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: the values are too large "
                     + "for double arithmetic (largest |feature| %.3g, largest |y| %.3g): the solvers' products of them "
                     + "overflow; rescale the features (for example, standardize each column)", file, a, b));
         }

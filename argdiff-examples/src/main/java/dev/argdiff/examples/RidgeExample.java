@@ -11,6 +11,7 @@ import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.linalg.SolveInfo;
 import dev.argdiff.tensor.Tensor;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -108,7 +109,7 @@ public final class RidgeExample {
      *
      * @throws IllegalArgumentException if the file is missing or malformed (the message names the file and row)
      */
-    public static Result run(Options options, java.nio.file.Path dataFile, Consumer<Step> onStep) {
+    public static Result run(Options options, Path dataFile, Consumer<Step> onStep) {
         RegressionData data = RegressionData.load(dataFile);
         int p = data.features();
         Tensor xTrain = data.xTrain();

@@ -1,6 +1,7 @@
 package dev.argdiff.linalg.dense;
 
 import dev.argdiff.backend.Lapack;
+import dev.argdiff.tensor.NumericalFailureException;
 
 /**
  * Thin singular value decomposition {@code A = U·diag(s)·Vᵀ} of an m×n matrix, k = min(m, n):
@@ -92,7 +93,7 @@ public final class SVD {
         if (info > 0) {
             info = Lapack.gesvd(rows, cols, a.clone(), s, u, vt);
             if (info > 0) {
-                throw new dev.argdiff.tensor.NumericalFailureException(op + ": LAPACK dgesdd and dgesvd failed to converge (m = " + cols
+                throw new NumericalFailureException(op + ": LAPACK dgesdd and dgesvd failed to converge (m = " + cols
                         + ", n = " + rows + ", info = " + info + ")");
             }
         }

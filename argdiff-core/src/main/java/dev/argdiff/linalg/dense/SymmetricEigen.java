@@ -1,6 +1,7 @@
 package dev.argdiff.linalg.dense;
 
 import dev.argdiff.backend.Lapack;
+import dev.argdiff.tensor.NumericalFailureException;
 
 /**
  * Eigendecomposition of a real symmetric matrix, {@code A = V·diag(λ)·Vᵀ}, with real eigenvalues
@@ -92,7 +93,7 @@ public final class SymmetricEigen {
         // Row-major symmetric A is the same column-major array; LAPACK's upper triangle is our lower.
         int info = Lapack.syevd(vectors, n, a, w);
         if (info > 0) {
-            throw new dev.argdiff.tensor.NumericalFailureException(op + ": LAPACK dsyevd failed to converge (n = " + n + ", info = " + info + ")");
+            throw new NumericalFailureException(op + ": LAPACK dsyevd failed to converge (n = " + n + ", info = " + info + ")");
         }
     }
 

@@ -3,6 +3,8 @@ package dev.argdiff.linalg.krylov;
 import dev.argdiff.linalg.krylov.KrylovResult.Status;
 import dev.argdiff.linalg.krylov.KrylovSupport.NonFiniteException;
 
+import java.util.Arrays;
+
 /**
  * Restarted GMRES(m) with right preconditioning for (A + ridge·I)·x = b, A any nonsingular
  * square operator (Saad and Schultz 1986; Saad, <i>Iterative Methods for Sparse Linear
@@ -85,7 +87,7 @@ public final class Gmres {
                 }
                 v[0] = r;
                 divide(v[0], beta);
-                java.util.Arrays.fill(g, 0.0);
+                Arrays.fill(g, 0.0);
                 g[0] = beta;
                 int steps = Math.min(m, p.maxiter - iterations);
                 int k = 0;              // columns of the least-squares problem

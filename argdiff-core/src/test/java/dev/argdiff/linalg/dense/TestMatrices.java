@@ -2,6 +2,8 @@ package dev.argdiff.linalg.dense;
 
 import java.util.SplittableRandom;
 
+import static dev.argdiff.testing.PlainLinearAlgebra.norm;
+
 /** Deterministic test matrices and naive reference kernels (independent of BLAS). */
 final class TestMatrices {
 
@@ -67,14 +69,6 @@ final class TestMatrices {
             }
         }
         return c;
-    }
-
-    static double norm(double[] x) {
-        double s = 0;
-        for (double v : x) {
-            s += v * v;
-        }
-        return Math.sqrt(s);
     }
 
     static double[] subtract(double[] x, double[] y) {

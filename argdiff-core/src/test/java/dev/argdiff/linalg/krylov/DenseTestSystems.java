@@ -2,7 +2,10 @@ package dev.argdiff.linalg.krylov;
 
 import dev.argdiff.backend.Blas;
 
+import dev.argdiff.testing.PlainLinearAlgebra;
 import java.util.Random;
+
+import static dev.argdiff.testing.PlainLinearAlgebra.norm;
 
 /**
  * Dense row-major test systems with reference answers computed independently of the Krylov
@@ -126,15 +129,7 @@ final class DenseTestSystems {
         if (matrix.cols() != n || b.length != n) {
             throw new IllegalArgumentException("directSolve: needs a square system");
         }
-        return dev.argdiff.testing.PlainLinearAlgebra.solve(matrix.data(), n, b);
-    }
-
-    static double norm(double[] v) {
-        double s = 0;
-        for (double e : v) {
-            s += e * e;
-        }
-        return Math.sqrt(s);
+        return PlainLinearAlgebra.solve(matrix.data(), n, b);
     }
 
     static double[] minus(double[] x, double[] y) {

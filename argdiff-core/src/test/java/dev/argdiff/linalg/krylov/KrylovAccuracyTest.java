@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Random;
 
 import static dev.argdiff.linalg.krylov.DenseTestSystems.directSolve;
-import static dev.argdiff.linalg.krylov.DenseTestSystems.norm;
 import static dev.argdiff.linalg.krylov.DenseTestSystems.relativeError;
 import static dev.argdiff.linalg.krylov.DenseTestSystems.residualNorm;
+import static dev.argdiff.testing.PlainLinearAlgebra.norm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

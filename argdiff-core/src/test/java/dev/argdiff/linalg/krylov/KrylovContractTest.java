@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static dev.argdiff.linalg.krylov.DenseTestSystems.directSolve;
-import static dev.argdiff.linalg.krylov.DenseTestSystems.norm;
 import static dev.argdiff.linalg.krylov.DenseTestSystems.relativeError;
 import static dev.argdiff.linalg.krylov.DenseTestSystems.residualNorm;
+import static dev.argdiff.testing.PlainLinearAlgebra.norm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

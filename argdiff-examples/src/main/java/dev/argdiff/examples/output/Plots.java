@@ -1,11 +1,14 @@
 package dev.argdiff.examples.output;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -187,8 +190,8 @@ public final class Plots {
         }
 
         /** Adds a named series read from a list of points (e.g. the steps of a run), x and y given by accessors. */
-        public <T> LineChart series(String name, java.util.List<T> points, java.util.function.ToDoubleFunction<T> x,
-                                    java.util.function.ToDoubleFunction<T> y) {
+        public <T> LineChart series(String name, List<T> points, ToDoubleFunction<T> x,
+                                    ToDoubleFunction<T> y) {
             return series(name, points.stream().mapToDouble(x).toArray(), points.stream().mapToDouble(y).toArray());
         }
 

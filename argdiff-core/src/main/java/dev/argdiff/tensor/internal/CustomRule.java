@@ -1,4 +1,6 @@
-package dev.argdiff.tensor;
+package dev.argdiff.tensor.internal;
+
+import dev.argdiff.tensor.Tensor;
 
 /**
  * A function of flat tensor lists that carries its own derivative rules. This is the hook by

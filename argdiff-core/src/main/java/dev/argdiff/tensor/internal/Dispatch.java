@@ -1,4 +1,7 @@
-package dev.argdiff.tensor;
+package dev.argdiff.tensor.internal;
+
+import dev.argdiff.tensor.Primitive;
+import dev.argdiff.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -135,7 +138,7 @@ public final class Dispatch {
         }
 
         private void record(Tensor t) {
-            if (captured.putIfAbsent(t.tracer(), t) == null) {
+            if (captured.putIfAbsent(TracedTensors.tracerOf(t), t) == null) {
                 order.add(t);
             }
         }
@@ -188,12 +191,12 @@ public final class Dispatch {
 
     /** t after the active substitutions (t itself when none applies). */
     public static Tensor substitute(Tensor t) {
-        if (t.tracer() == null) {
+        if (!t.isTraced()) {
             return t;
         }
         List<Map<Tracer, Tensor>> subs = STATE.get().substitutions;
         for (Map<Tracer, Tensor> m : subs) {
-            Tracer tr = t.tracer();
+            Tracer tr = TracedTensors.tracerOf(t);
             if (tr != null) {
                 Tensor v = m.get(tr);
                 if (v != null) {
@@ -208,7 +211,7 @@ public final class Dispatch {
         Tensor[] out = inputs;
         for (Map<Tracer, Tensor> m : s.substitutions) {
             for (int i = 0; i < out.length; i++) {
-                Tracer tr = out[i].tracer();
+                Tracer tr = out[i].isTraced() ? TracedTensors.tracerOf(out[i]) : null;
                 if (tr != null) {
                     Tensor v = m.get(tr);
                     if (v != null) {
@@ -287,12 +290,12 @@ public final class Dispatch {
     public static Tensor bind(Primitive primitive, Tensor... inputs) {
         Trace top = null;
         for (Tensor t : inputs) {
-            if (t.tracer() != null) {
+            if (t.isTraced()) {
                 State s = STATE.get();
                 if (!s.substitutions.isEmpty()) {
                     inputs = substitute(s, inputs);
                 }
-                top = topTrace(primitive.name(), inputs);
+                top = topTrace(primitive.opName(), inputs);
                 break;
             }
         }
@@ -351,7 +354,7 @@ public final class Dispatch {
     private static Tensor[] concreteInputs(Tensor[] inputs) {
         Tensor[] out = inputs;
         for (int i = 0; i < inputs.length; i++) {
-            if (inputs[i].tracer() != null) {
+            if (inputs[i].isTraced()) {
                 if (out == inputs) {
                     out = inputs.clone();
                 }
@@ -370,10 +373,10 @@ public final class Dispatch {
         Trace top = null;
         State s = null;
         for (Tensor t : inputs) {
-            Tracer tr = t.tracer();
-            if (tr == null) {
+            if (!t.isTraced()) {
                 continue;
             }
+            Tracer tr = TracedTensors.tracerOf(t);
             Trace trace = tr.trace();
             if (s == null) {
                 s = STATE.get();

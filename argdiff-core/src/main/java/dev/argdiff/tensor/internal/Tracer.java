@@ -1,4 +1,6 @@
-package dev.argdiff.tensor;
+package dev.argdiff.tensor.internal;
+
+import dev.argdiff.tensor.Tensor;
 
 /**
  * The payload of a traced tensor: the trace it belongs to and its primal value (a tensor of

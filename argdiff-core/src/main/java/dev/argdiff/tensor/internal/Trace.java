@@ -1,4 +1,7 @@
-package dev.argdiff.tensor;
+package dev.argdiff.tensor.internal;
+
+import dev.argdiff.tensor.Primitive;
+import dev.argdiff.tensor.Tensor;
 
 /**
  * One active transformation (a forward-mode or reverse-mode differentiation) at a nesting
@@ -57,7 +60,7 @@ public abstract class Trace implements AutoCloseable {
 
     /** This trace's own tracer inside {@code t}, or null when t is not traced at this level. */
     protected final Tracer own(Tensor t) {
-        Tracer tr = t.tracer();
+        Tracer tr = TracedTensors.tracerOf(t);
         return tr != null && tr.trace() == this ? tr : null;
     }
 

@@ -7,11 +7,11 @@
  * {@code sum}, {@code exp}, ...). Any function written with these operations can be
  * differentiated by {@link dev.argdiff.ad.Autodiff}.
  *
- * <p>The other public types are the extension points of the autodiff machinery:
- * {@link dev.argdiff.tensor.Primitive} (one differentiable operation),
- * {@link dev.argdiff.tensor.CustomRule} (a function with user-supplied derivatives),
- * {@link dev.argdiff.tensor.Trace} and {@link dev.argdiff.tensor.Tracer} (what a transform
- * attaches to a tensor while it runs) and {@link dev.argdiff.tensor.Dispatch}. Ordinary users
- * never touch them. Shape mismatches throw {@link dev.argdiff.tensor.ShapeException}.
+ * <p>{@link dev.argdiff.tensor.Primitive} is the sealed list of differentiable operations,
+ * each with its evaluation, JVP and VJP rules. The tracing machinery (traces, tracers, the
+ * dispatch of operations to the innermost transform, custom rules) lives in
+ * {@code dev.argdiff.tensor.internal}, which is not API. Shape mismatches throw
+ * {@link dev.argdiff.tensor.ShapeException}; failures of argdiff implement
+ * {@link dev.argdiff.tensor.ArgdiffFailure}.
  */
 package dev.argdiff.tensor;

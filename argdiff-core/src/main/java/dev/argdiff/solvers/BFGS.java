@@ -25,7 +25,8 @@ import java.util.function.BiFunction;
  *
  * <p>When the line search finds no step with sufficient decrease, the iterate stays and H is
  * reset to the identity, or, with {@code stopIfLinesearchFails}, the run stops with
- * {@link SolverStatus#LINE_SEARCH_FAILED} (JAXopt's {@code stop_if_linesearch_fails}).
+ * {@link SolverStatus#LINE_SEARCH_FAILED} (JAXopt's {@code stop_if_linesearch_fails}). A gradient
+ * or value that is not finite (NaN data, overflow) ends the run with {@link SolverStatus#NON_FINITE}.
  *
  * <p>Error: ‖∇f(x)‖. Optimality condition: F = ∇ₓf (symmetric; implicit differentiation may use
  * CG or Cholesky).
@@ -169,6 +170,11 @@ public final class BFGS<X, A> extends IterativeSolver<X, A, BFGS.State<X>, BFGS<
         X grad = state.grad();
         Tensor h = state.inverseHessian();
         Tensor g = TreeVectors.flatten(grad);
+        if (!Double.isFinite(DescentSteps.norm(g)) || !Double.isFinite(state.value())) {
+            // NaN data or overflow: no direction and no search; the loop ends the run as NON_FINITE.
+            return new OptStep<>(x, new State<>(state.iterations() + 1, Double.NaN, state.value(), grad, h,
+                    state.stepsize(), state.failedLineSearches(), false));
+        }
         Tensor d = h.matmul(g).neg();
         double slope0 = DescentSteps.vdot(g, d);
         if (!(slope0 < 0)) {

@@ -142,6 +142,7 @@ public final class BacktrackingLineSearch implements LineSearch {
         return with(options.withMaxStepsize(value));
     }
 
+    @Override
     public BacktrackingLineSearch withMaxEvaluations(int value) {
         return with(options.withMaxEvaluations(value));
     }
@@ -149,6 +150,43 @@ public final class BacktrackingLineSearch implements LineSearch {
     @Override
     public double maxStepsize() {
         return options.maxStepsize();
+    }
+
+    @Override
+    public int maxEvaluations() {
+        return options.maxEvaluations();
+    }
+
+    @Override
+    public double c1() {
+        return options.c1();
+    }
+
+    @Override
+    public double c2() {
+        return options.c2();
+    }
+
+    /** A copy with these constants (both validated together, so c1 &lt; c2 may move either way). */
+    @Override
+    public BacktrackingLineSearch withWolfe(double c1, double c2) {
+        return with(new Options(options.condition(), c1, c2, options.decreaseFactor(), options.maxStepsize(), options.maxEvaluations()));
+    }
+
+    /** Equal when the options are (a search is a value). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BacktrackingLineSearch other && options.equals(other.options);
+    }
+
+    @Override
+    public int hashCode() {
+        return options.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "BacktrackingLineSearch" + options.toString().substring("Options".length());
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
 import dev.argdiff.tensor.Tensor;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.IntToDoubleFunction;
 
@@ -23,6 +25,20 @@ import java.util.function.IntToDoubleFunction;
  * more gradient, only at the last iteration of a converging run): rounding alone cannot satisfy
  * that test. The shared loop then reports such a run as {@link SolverStatus#DIVERGED}.
  *
+ * <p>With a {@link LineSearch} chosen ({@link #lineSearch}: {@link ZoomLineSearch},
+ * {@link HagerZhangLineSearch} or {@link BacktrackingLineSearch}) the iteration is steepest descent
+ * x⁺ = x − t·∇f(x) with t from that search, without acceleration: Nesterov's extrapolation needs
+ * steps below 1/L, which the Armijo and Wolfe conditions do not guarantee (a step up to 2/L passes
+ * them on a quadratic). Each search starts from the previous step times 1.5, capped at the search's
+ * maximal step (JAXopt's "increase" initialization, as LBFGS). The error is then ‖∇f(x⁺)‖ at the
+ * returned iterate. When the search finds no step with sufficient decrease the iterate stays and
+ * the next search starts from the maximal step, or, with {@link #stopIfLinesearchFails}, the run
+ * stops with {@link SolverStatus#LINE_SEARCH_FAILED}; a gradient or value that is not finite ends
+ * the run with {@link SolverStatus#NON_FINITE}. Cost per iteration: one value and gradient at x and
+ * one per trial step. The step t is a constant for differentiation; an unrolled run differentiates
+ * x − t·∇f(x, θ). Without a chosen search (the default) the options of {@link ProximalGradient}
+ * apply unchanged.
+ *
  * <p>Example: ridge regression, and the derivative of its solution with respect to the
  * regularization strength (by implicit differentiation, the default):
  * <pre>{@code
@@ -41,11 +57,51 @@ import java.util.function.IntToDoubleFunction;
 public final class GradientDescent<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, GradientDescent<X, A>> {
 
-    private final ProximalGradient<X, A> inner;
+    /**
+     * The optional line search of gradient descent (the step-size options are
+     * {@link ProximalGradient.Options}, shared with ProximalGradient and ProjectedGradient).
+     *
+     * @param lineSearch            a line search along −∇f, or null (default) for ProximalGradient's
+     *                              accelerated backtracking (or its fixed step or schedule)
+     * @param stopIfLinesearchFails stop with {@link SolverStatus#LINE_SEARCH_FAILED} when the search
+     *                              fails (default false); only with a line search, since the default
+     *                              backtracking never fails (it keeps its last trial step)
+     */
+    public record Search(LineSearch lineSearch, boolean stopIfLinesearchFails) {
+        /** @throws IllegalArgumentException naming stopIfLinesearchFails when set without a line search */
+        public Search {
+            if (stopIfLinesearchFails && lineSearch == null) {
+                throw new IllegalArgumentException("GradientDescent.stopIfLinesearchFails: needs a lineSearch (the "
+                        + "default backtracking never fails: it keeps its last trial step); choose one first");
+            }
+        }
 
-    private GradientDescent(SolverOptions options, ProximalGradient<X, A> inner) {
+        /** No line search of its own: ProximalGradient's step rules. */
+        public static Search defaults() {
+            return new Search(null, false);
+        }
+
+        public Search withLineSearch(LineSearch value) {
+            return new Search(value, value != null && stopIfLinesearchFails);
+        }
+
+        public Search withStopIfLinesearchFails(boolean value) {
+            return new Search(lineSearch, value);
+        }
+    }
+
+    /** First step of a search: the previous one times this (JAXopt's LBFGS "increase" default). */
+    private static final double INCREASE_FACTOR = 1.5;
+    /** At or below this step the next search starts again from the maximal step (as LBFGS's default). */
+    private static final double MIN_STEPSIZE = 1e-6;
+
+    private final ProximalGradient<X, A> inner;
+    private final Search search;
+
+    private GradientDescent(SolverOptions options, ProximalGradient<X, A> inner, Search search) {
         super(options);
         this.inner = inner;
+        this.search = search;
     }
 
     /** A solver for min f(x, args). */
@@ -61,17 +117,51 @@ public final class GradientDescent<X, A>
         if (fun == null) {
             throw new IllegalArgumentException("GradientDescent.of: fun is null");
         }
-        return new GradientDescent<>(SolverOptions.defaults(), ProximalGradient.ofObjective(fun, (x, a, s) -> x));
+        return new GradientDescent<>(SolverOptions.defaults(), ProximalGradient.ofObjective(fun, (x, a, s) -> x),
+                Search.defaults());
     }
 
     @Override
     protected GradientDescent<X, A> withOptions(SolverOptions options) {
-        return new GradientDescent<>(options, inner);
+        return new GradientDescent<>(options, inner, search);
     }
 
     /** A copy with these step-size and line-search options (shared with ProximalGradient). */
     public GradientDescent<X, A> with(ProximalGradient.Options value) {
-        return new GradientDescent<>(options(), inner.with(value));
+        return new GradientDescent<>(options(), inner.with(value), search);
+    }
+
+    /** A copy with this line-search choice. @throws IllegalArgumentException if value is null */
+    public GradientDescent<X, A> withSearch(Search value) {
+        if (value == null) {
+            throw new IllegalArgumentException("GradientDescent.withSearch: search is null");
+        }
+        return new GradientDescent<>(options(), inner, value);
+    }
+
+    /** The line-search choice (no search of its own by default). */
+    public Search search() {
+        return search;
+    }
+
+    /**
+     * Steepest descent with this line search instead of the accelerated backtracking (see the class
+     * comment); also turns acceleration off, which a line search does not combine with. Null restores
+     * the default (acceleration stays as set).
+     */
+    public GradientDescent<X, A> lineSearch(LineSearch value) {
+        GradientDescent<X, A> out = withSearch(search.withLineSearch(value));
+        return value == null ? out : out.acceleration(false);
+    }
+
+    /**
+     * Stop with {@link SolverStatus#LINE_SEARCH_FAILED} when the chosen line search fails (JAXopt's
+     * {@code stop_if_linesearch_fails}; default false: keep the iterate and search again).
+     *
+     * @throws IllegalArgumentException naming stopIfLinesearchFails when true and no line search is chosen
+     */
+    public GradientDescent<X, A> stopIfLinesearchFails(boolean value) {
+        return withSearch(search.withStopIfLinesearchFails(value));
     }
 
     /** This solver's own options. */
@@ -106,11 +196,27 @@ public final class GradientDescent<X, A>
 
     @Override
     public ProximalGradient.State<X> init(X initParams, A args) {
-        return inner.init(initParams, args);
+        LineSearch ls = search.lineSearch();
+        if (ls == null) {
+            return inner.init(initParams, args);
+        }
+        ProximalGradient.Options o = own();
+        if (o.stepsize() > 0 || o.schedule() != null) {
+            throw new IllegalStateException("GradientDescent: both a lineSearch and a fixed stepsize or schedule are "
+                    + "set; choose one (lineSearch(null) restores the step options)");
+        }
+        if (o.acceleration()) {
+            throw new IllegalStateException("GradientDescent: acceleration does not combine with a lineSearch "
+                    + "(Armijo/Wolfe steps may exceed 1/L); set acceleration(false)");
+        }
+        return new ProximalGradient.State<>(0, Double.POSITIVE_INFINITY, initParams, 1.0, ls.maxStepsize(), null);
     }
 
     @Override
     public OptStep<X, ProximalGradient.State<X>> update(X params, ProximalGradient.State<X> state, A args) {
+        if (search.lineSearch() != null) {
+            return searchUpdate(params, state, args);
+        }
         OptStep<X, ProximalGradient.State<X>> step = inner.update(params, state, args);
         ProximalGradient.State<X> s = step.state();
         if (s.error() <= options().tol()) {
@@ -122,6 +228,46 @@ public final class GradientDescent<X, A>
             step = new OptStep<>(step.params(), s);
         }
         return step;
+    }
+
+    /** One steepest-descent step with the chosen line search (decisions on concrete values). */
+    private OptStep<X, ProximalGradient.State<X>> searchUpdate(X x, ProximalGradient.State<X> state, A args) {
+        Objective<X, A> fun = inner.objective();
+        LineSearch ls = search.lineSearch();
+        X xc = Autodiff.stopGradient(x);
+        A ac = Autodiff.stopGradient(args);
+        Autodiff.ValueAuxAndGrad<X, Object> at = fun.valueAuxAndGrad(xc, ac);
+        double value = at.value().item();
+        X gc = at.gradient();
+        double gradNorm = Pytree.norm(gc);
+        if (!Double.isFinite(gradNorm) || !Double.isFinite(value)) {
+            // NaN data or overflow: no search; the loop ends the run as NON_FINITE.
+            return new OptStep<>(x, new ProximalGradient.State<>(state.iterations() + 1, Double.NaN, x, 1.0,
+                    state.stepsize(), at.aux()));
+        }
+        if (gradNorm == 0) {
+            return new OptStep<>(x, new ProximalGradient.State<>(state.iterations() + 1, 0.0, x, 1.0,
+                    state.stepsize(), at.aux()));
+        }
+        X dc = Pytree.map(gc, Tensor::neg);
+        double init = DescentSteps.initialStep(state.stepsize(), ls.maxStepsize(), MIN_STEPSIZE, INCREASE_FACTOR);
+        Map<Double, Autodiff.ValueAuxAndGrad<X, Object>> evaluated = new HashMap<>();
+        LineSearch.Result r = ls.search(s -> {
+            Autodiff.ValueAuxAndGrad<X, Object> vg = fun.valueAuxAndGrad(DescentSteps.axpy(xc, s, dc), ac);
+            evaluated.put(s, vg);
+            return new LineSearch.Point(s, vg.value().item(), Pytree.vdot(vg.gradient(), dc).item());
+        }, value, -gradNorm * gradNorm, init);
+        if (r.failed()) {
+            return new OptStep<>(x, new ProximalGradient.State<>(state.iterations() + 1, gradNorm, x, 1.0,
+                    ls.maxStepsize(), at.aux(), search.stopIfLinesearchFails()));
+        }
+        double t = r.stepsize();
+        // Unrolling: the step x − t·∇f(x, θ) with the gradient traced; t stays a constant.
+        X grad = DescentSteps.isTraced(x) || DescentSteps.isTraced(args) ? fun.grad(x, args) : gc;
+        X next = DescentSteps.axpy(x, -t, grad);
+        Autodiff.ValueAuxAndGrad<X, Object> accepted = evaluated.get(t);
+        return new OptStep<>(next, new ProximalGradient.State<>(state.iterations() + 1,
+                Pytree.norm(accepted.gradient()), next, 1.0, t, accepted.aux()));
     }
 
     @Override

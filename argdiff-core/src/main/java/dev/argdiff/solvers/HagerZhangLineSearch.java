@@ -141,6 +141,7 @@ public final class HagerZhangLineSearch implements LineSearch {
         return with(options.withMaxStepsize(value));
     }
 
+    @Override
     public HagerZhangLineSearch withMaxEvaluations(int value) {
         return with(options.withMaxEvaluations(value));
     }
@@ -148,6 +149,44 @@ public final class HagerZhangLineSearch implements LineSearch {
     @Override
     public double maxStepsize() {
         return options.maxStepsize();
+    }
+
+    @Override
+    public int maxEvaluations() {
+        return options.maxEvaluations();
+    }
+
+    @Override
+    public double c1() {
+        return options.c1();
+    }
+
+    @Override
+    public double c2() {
+        return options.c2();
+    }
+
+    /** A copy with these constants (both validated together, so c1 &lt; c2 may move either way). */
+    @Override
+    public HagerZhangLineSearch withWolfe(double c1, double c2) {
+        return with(new Options(c1, c2, options.epsilon(), options.theta(), options.shrinkage(), options.expansion(), options.maxStepsize(),
+                options.maxEvaluations()));
+    }
+
+    /** Equal when the options are (a search is a value). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HagerZhangLineSearch other && options.equals(other.options);
+    }
+
+    @Override
+    public int hashCode() {
+        return options.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "HagerZhangLineSearch" + options.toString().substring("Options".length());
     }
 
     @Override
@@ -265,10 +304,15 @@ public final class HagerZhangLineSearch implements LineSearch {
             }
         }
 
-        /** S1–S4: two secant steps, from each end of the bracket. */
+        /**
+         * S1–S4: two secant steps, from each end of the bracket. A secant step outside the bracket
+         * (the second one extrapolates through two slopes of one sign; rounding can push the first
+         * out) is not evaluated: update U0 would discard it, and evaluating it could end the search
+         * at a point outside [a, b], even at a negative step.
+         */
         private Point[] secant2(Point a, Point b) {
             double c = secant(a, b);
-            if (!Double.isFinite(c)) {
+            if (!inside(c, a, b)) {
                 c = 0.5 * (a.stepsize() + b.stepsize());
             }
             Point pc = evaluate(c);
@@ -276,9 +320,9 @@ public final class HagerZhangLineSearch implements LineSearch {
             Point[] out = ab;
             Point cBar = null;
             if (pc == ab[1]) {
-                cBar = secantPoint(b, ab[1]);
+                cBar = secantPoint(b, ab[1], ab);
             } else if (pc == ab[0]) {
-                cBar = secantPoint(a, ab[0]);
+                cBar = secantPoint(a, ab[0], ab);
             }
             if (cBar != null) {
                 out = update(ab[0], ab[1], cBar);
@@ -286,12 +330,17 @@ public final class HagerZhangLineSearch implements LineSearch {
             return out;
         }
 
-        private Point secantPoint(Point p, Point q) {
+        /** The secant point of p and q if it lies strictly inside the bracket, else null. */
+        private Point secantPoint(Point p, Point q, Point[] bracket) {
             double t = secant(p, q);
-            if (!Double.isFinite(t)) {
+            if (!inside(t, bracket[0], bracket[1])) {
                 return null;
             }
             return evaluate(t);
+        }
+
+        private boolean inside(double t, Point a, Point b) {
+            return t > a.stepsize() && t < b.stepsize();
         }
 
         private double secant(Point a, Point b) {

@@ -13,18 +13,22 @@ import java.util.function.BiFunction;
 import java.util.function.IntToDoubleFunction;
 
 /**
- * Limited-memory BFGS for min_x f(x, θ), with a strong-Wolfe zoom line search.
+ * Limited-memory BFGS for min_x f(x, θ), with a line search (default: strong-Wolfe zoom).
  *
  * <p>Iteration: d = −H·∇f(x), where H is the L-BFGS inverse-Hessian approximation built from
  * the last m pairs sᵢ = xᵢ₊₁ − xᵢ, yᵢ = ∇f(xᵢ₊₁) − ∇f(xᵢ) by the two-loop recursion
  * (Nocedal and Wright, Algorithm 7.4) with initial matrix γ·I, γ = ⟨s, y⟩/⟨y, y⟩ of the newest
- * pair (eq. 7.20); then x⁺ = x + t·d with t from {@link ZoomLineSearch} (strong Wolfe
- * conditions, c1 = 1e-4, c2 = 0.9). The recursion runs on trees with {@link Pytree#vdot} and
+ * pair (eq. 7.20); then x⁺ = x + t·d with t from the {@link LineSearch} of the options (default
+ * {@link ZoomLineSearch}: strong Wolfe conditions, c1 = 1e-4, c2 = 0.9; {@link HagerZhangLineSearch}
+ * and {@link BacktrackingLineSearch} may be chosen instead). The recursion runs on trees with {@link Pytree#vdot} and
  * tensor operations, so unrolling ({@code implicitDiff(false)}) differentiates through it; the
  * chosen step t is a constant for differentiation. A pair with ⟨s, y⟩ ≤ 1e-10·‖s‖‖y‖ is not
- * stored (the strong Wolfe conditions guarantee ⟨s, y⟩ > 0 otherwise). When the line search
- * finds no step with sufficient decrease, the iterate stays, the memory is cleared and the next
- * iteration starts again from the steepest descent direction.
+ * stored (the (strong) Wolfe conditions guarantee ⟨s, y⟩ > 0 otherwise; an Armijo step does not).
+ * When the line search finds no step with sufficient decrease, the iterate stays, the memory is
+ * cleared and the next iteration starts again from the steepest descent direction, or, with
+ * {@code stopIfLinesearchFails}, the run stops with {@link SolverStatus#LINE_SEARCH_FAILED}
+ * (JAXopt's {@code stop_if_linesearch_fails}). A gradient or value that is not finite (NaN data,
+ * overflow) ends the run with {@link SolverStatus#NON_FINITE} at the current iterate.
  *
  * <p>First step of each line search ("increase" strategy of JAXopt): the previous step times
  * {@code increaseFactor}, capped at {@code maxStepsize}; {@code maxStepsize} again after a step
@@ -33,9 +37,9 @@ import java.util.function.IntToDoubleFunction;
  * <p>Error: ‖∇f(x)‖ at the returned iterate. Optimality condition: F = ∇ₓf (symmetric, so
  * implicit differentiation may use CG or Cholesky).
  *
- * <p>Defaults (JAXopt's LBFGS, in {@link Options}): history size 10, line search with at most 30
- * evaluations, maxStepsize 1, minStepsize 1e-6, increaseFactor 1.5, γ scaling on, or a fixed step
- * or a schedule s(k); common options in {@link SolverOptions} (tol 1e-6; JAXopt: 1e-3). The
+ * <p>Defaults (JAXopt's LBFGS, in {@link Options}): history size 10, zoom line search with at most 30
+ * evaluations, maxStepsize 1, minStepsize 1e-6, increaseFactor 1.5, γ scaling on,
+ * stopIfLinesearchFails off, or a fixed step or a schedule s(k); common options in {@link SolverOptions} (tol 1e-6; JAXopt: 1e-3). The
  * objective may return aux or its own gradient ({@link Objective}).
  *
  * <pre>{@code
@@ -61,11 +65,13 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
     /**
      * Iterations, error ‖∇f(x)‖ (+∞ before the first update), f(x) and ∇f(x) at the current
      * iterate, the stored pairs (oldest first), the last step size, the number of line searches
-     * that found no step with sufficient decrease, and the objective's aux at the current iterate
-     * (null unless the objective has aux).
+     * that found no step with sufficient decrease, the objective's aux at the current iterate
+     * (null unless the objective has aux), and whether the last line search failed with
+     * stopIfLinesearchFails set.
      */
     public record State<X>(int iterations, double error, double value, X grad, List<X> sHistory, List<X> yHistory,
-                           double stepsize, int failedLineSearches, Object aux) implements SolverState {
+                           double stepsize, int failedLineSearches, Object aux, boolean lineSearchFailedStop)
+            implements SolverState {
     }
 
     /**
@@ -75,14 +81,17 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
      * @param stepsize       a fixed step size (&gt; 0), or ≤ 0 for the line search (default 0)
      * @param schedule       a step size as a function of the iteration number k = 0, 1, … (finite, &gt; 0),
      *                       used instead of {@code stepsize} and the line search; null (default) for none
-     * @param lineSearch     the zoom line search (maxls = its maxEvaluations, 30; Wolfe constants 1e-4, 0.9;
-     *                       maxStepsize 1)
+     * @param lineSearch     the line search (default {@link ZoomLineSearch#defaults()}: maxls = its
+     *                       maxEvaluations, 30; Wolfe constants 1e-4, 0.9; maxStepsize 1)
      * @param minStepsize    below this step the next line search starts again from maxStepsize (≥ 0; default 1e-6)
      * @param increaseFactor the first step of a line search is the previous one times this factor (≥ 1; default 1.5)
      * @param useGamma       scale the initial inverse Hessian by γ = ⟨s, y⟩/⟨y, y⟩ (default true)
+     * @param stopIfLinesearchFails stop the run with {@link SolverStatus#LINE_SEARCH_FAILED} when a line
+     *                       search fails (default false: clear the memory and go on)
      */
-    public record Options(int historySize, double stepsize, IntToDoubleFunction schedule, ZoomLineSearch lineSearch,
-                          double minStepsize, double increaseFactor, boolean useGamma) {
+    public record Options(int historySize, double stepsize, IntToDoubleFunction schedule, LineSearch lineSearch,
+                          double minStepsize, double increaseFactor, boolean useGamma,
+                          boolean stopIfLinesearchFails) {
 
         /** @throws IllegalArgumentException naming the option and its value when one is out of range */
         public Options {
@@ -105,38 +114,49 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         }
 
         public static Options defaults() {
-            return new Options(10, 0.0, null, ZoomLineSearch.defaults(), 1e-6, 1.5, true);
+            return new Options(10, 0.0, null, ZoomLineSearch.defaults(), 1e-6, 1.5, true, false);
         }
 
         public Options withHistorySize(int value) {
-            return new Options(value, stepsize, schedule, lineSearch, minStepsize, increaseFactor, useGamma);
+            return new Options(value, stepsize, schedule, lineSearch, minStepsize, increaseFactor, useGamma,
+                    stopIfLinesearchFails);
         }
 
         public Options withStepsize(double value) {
-            return new Options(historySize, value, null, lineSearch, minStepsize, increaseFactor, useGamma);
+            return new Options(historySize, value, null, lineSearch, minStepsize, increaseFactor, useGamma,
+                    stopIfLinesearchFails);
         }
 
         public Options withSchedule(IntToDoubleFunction value) {
             if (value == null) {
                 throw new IllegalArgumentException("LBFGS.schedule: must not be null (use stepsize for a fixed step)");
             }
-            return new Options(historySize, stepsize, value, lineSearch, minStepsize, increaseFactor, useGamma);
+            return new Options(historySize, stepsize, value, lineSearch, minStepsize, increaseFactor, useGamma,
+                    stopIfLinesearchFails);
         }
 
-        public Options withLineSearch(ZoomLineSearch value) {
-            return new Options(historySize, stepsize, schedule, value, minStepsize, increaseFactor, useGamma);
+        public Options withLineSearch(LineSearch value) {
+            return new Options(historySize, stepsize, schedule, value, minStepsize, increaseFactor, useGamma,
+                    stopIfLinesearchFails);
         }
 
         public Options withMinStepsize(double value) {
-            return new Options(historySize, stepsize, schedule, lineSearch, value, increaseFactor, useGamma);
+            return new Options(historySize, stepsize, schedule, lineSearch, value, increaseFactor, useGamma,
+                    stopIfLinesearchFails);
         }
 
         public Options withIncreaseFactor(double value) {
-            return new Options(historySize, stepsize, schedule, lineSearch, minStepsize, value, useGamma);
+            return new Options(historySize, stepsize, schedule, lineSearch, minStepsize, value, useGamma,
+                    stopIfLinesearchFails);
         }
 
         public Options withUseGamma(boolean value) {
-            return new Options(historySize, stepsize, schedule, lineSearch, minStepsize, increaseFactor, value);
+            return new Options(historySize, stepsize, schedule, lineSearch, minStepsize, increaseFactor, value,
+                    stopIfLinesearchFails);
+        }
+
+        public Options withStopIfLinesearchFails(boolean value) {
+            return new Options(historySize, stepsize, schedule, lineSearch, minStepsize, increaseFactor, useGamma, value);
         }
 
         /** The step of iteration k: the schedule's, or the fixed step (≤ 0: line search). */
@@ -212,17 +232,35 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         return with(own.withSchedule(schedule));
     }
 
-    /** The largest number of function evaluations per line search (≥ 1; default 30). */
+    /**
+     * The line search: {@link ZoomLineSearch} (default), {@link HagerZhangLineSearch} or
+     * {@link BacktrackingLineSearch} (with an Armijo-only condition ⟨s, y⟩ &gt; 0 is not guaranteed
+     * and pairs without it are skipped). {@link #maxls}, {@link #wolfe} and {@link #maxStepsize}
+     * then configure the chosen search (every {@link LineSearch} has these options).
+     *
+     * @throws IllegalArgumentException naming lineSearch if value is null
+     */
+    public LBFGS<X, A> lineSearch(LineSearch value) {
+        return with(own.withLineSearch(value));
+    }
+
+    /**
+     * The largest number of function evaluations per line search (≥ 1; default 30): the
+     * configured search's {@link LineSearch#withMaxEvaluations maxEvaluations}.
+     */
     public LBFGS<X, A> maxls(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("LBFGS.maxls: must be >= 1, got " + value);
         }
-        return with(own.withLineSearch(own.lineSearch().maxEvaluations(value)));
+        return with(own.withLineSearch(own.lineSearch().withMaxEvaluations(value)));
     }
 
-    /** The Wolfe constants 0 &lt; c1 &lt; c2 &lt; 1 of the line search (default 1e-4 and 0.9). */
+    /**
+     * The Wolfe constants of the configured line search (zoom's default 1e-4 and 0.9, in
+     * 0 &lt; c1 &lt; c2 &lt; 1; each search checks its own range, see {@link LineSearch#withWolfe}).
+     */
     public LBFGS<X, A> wolfe(double c1, double c2) {
-        return with(own.withLineSearch(own.lineSearch().wolfe(c1, c2)));
+        return with(own.withLineSearch(own.lineSearch().withWolfe(c1, c2)));
     }
 
     /** The largest step of a line search (finite, > 0; default 1). */
@@ -230,7 +268,15 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         if (!(value > 0) || Double.isInfinite(value)) {
             throw new IllegalArgumentException("LBFGS.maxStepsize: must be finite and > 0, got " + value);
         }
-        return with(own.withLineSearch(own.lineSearch().maxStepsize(value)));
+        return with(own.withLineSearch(own.lineSearch().withMaxStepsize(value)));
+    }
+
+    /**
+     * Stop the run with {@link SolverStatus#LINE_SEARCH_FAILED} when a line search finds no step
+     * with sufficient decrease (default false: clear the memory and go on from steepest descent).
+     */
+    public LBFGS<X, A> stopIfLinesearchFails(boolean value) {
+        return with(own.withStopIfLinesearchFails(value));
     }
 
     /** Below this step the next line search starts again from maxStepsize (≥ 0; default 1e-6). */
@@ -254,7 +300,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
     }
 
     /** The line search. */
-    public ZoomLineSearch lineSearch() {
+    public LineSearch lineSearch() {
         return own.lineSearch();
     }
 
@@ -262,7 +308,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
     public State<X> init(X initParams, A args) {
         Autodiff.ValueAuxAndGrad<X, Object> vg = valueAndGrad(initParams, args);
         return new State<>(0, Double.POSITIVE_INFINITY, vg.value().item(), vg.gradient(), List.of(), List.of(),
-                own.lineSearch().maxStepsize(), 0, vg.aux());
+                own.lineSearch().maxStepsize(), 0, vg.aux(), false);
     }
 
     @Override
@@ -270,6 +316,12 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         X grad = state.grad();
         List<X> ss = state.sHistory();
         List<X> ys = state.yHistory();
+        double gradNorm = Pytree.norm(grad);
+        if (!Double.isFinite(gradNorm) || !Double.isFinite(state.value())) {
+            // NaN data or overflow: no direction and no search; the loop ends the run as NON_FINITE.
+            return new OptStep<>(x, new State<>(state.iterations() + 1, Double.NaN, state.value(), grad, ss, ys,
+                    state.stepsize(), state.failedLineSearches(), state.aux(), false));
+        }
         X direction = Pytree.map(inverseHessianProduct(grad, ss, ys), Tensor::neg);
         X xc = Autodiff.stopGradient(x);
         A ac = Autodiff.stopGradient(args);
@@ -284,30 +336,31 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         if (slope0 == 0) {
             // ∇f(x) = 0 exactly: a stationary point.
             return new OptStep<>(x, new State<>(state.iterations() + 1, 0.0, state.value(), grad, ss, ys,
-                    state.stepsize(), state.failedLineSearches(), state.aux()));
+                    state.stepsize(), state.failedLineSearches(), state.aux(), false));
         }
         X dc = Autodiff.stopGradient(direction);
         Map<Double, Autodiff.ValueAuxAndGrad<X, Object>> evaluated = new HashMap<>();
         double t = own.stepAt(state.iterations());
         boolean failed = false;
         if (!(t > 0)) {
-            ZoomLineSearch lineSearch = own.lineSearch();
+            LineSearch lineSearch = own.lineSearch();
             double minStepsize = own.minStepsize();
             double increaseFactor = own.increaseFactor();
             double init = state.stepsize() <= minStepsize ? lineSearch.maxStepsize()
                     : Math.min(state.stepsize() * increaseFactor, lineSearch.maxStepsize());
-            ZoomLineSearch.Result ls = lineSearch.search(s -> {
+            LineSearch.Result ls = lineSearch.search(s -> {
                 X point = axpy(xc, s, dc);
                 Autodiff.ValueAuxAndGrad<X, Object> vg = valueAndGrad(point, ac);
                 evaluated.put(s, vg);
-                return new ZoomLineSearch.Point(s, vg.value().item(), Pytree.vdot(vg.gradient(), dc).item());
+                return new LineSearch.Point(s, vg.value().item(), Pytree.vdot(vg.gradient(), dc).item());
             }, state.value(), slope0, init);
             t = ls.stepsize();
             failed = ls.failed();
         }
         if (failed) {
             return new OptStep<>(x, new State<>(state.iterations() + 1, Pytree.norm(grad), state.value(), grad, List.of(),
-                    List.of(), own.lineSearch().maxStepsize(), state.failedLineSearches() + 1, state.aux()));
+                    List.of(), own.lineSearch().maxStepsize(), state.failedLineSearches() + 1, state.aux(),
+                    own.stopIfLinesearchFails()));
         }
         X next = axpy(x, t, direction);
         Autodiff.ValueAuxAndGrad<X, Object> vg = evaluated.get(t);
@@ -328,7 +381,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
             }
         }
         return new OptStep<>(next, new State<>(state.iterations() + 1, Pytree.norm(nextGrad), vg.value().item(), nextGrad,
-                ss, ys, t, state.failedLineSearches(), vg.aux()));
+                ss, ys, t, state.failedLineSearches(), vg.aux(), false));
     }
 
     /** H·g by the two-loop recursion (tensor operations on trees; differentiable). */

@@ -85,6 +85,31 @@ public interface LineSearch {
     /** A copy with another largest step (finite, > 0). */
     LineSearch withMaxStepsize(double value);
 
+    /** The largest number of evaluations of φ in one search. */
+    int maxEvaluations();
+
+    /**
+     * A copy allowing at most this many evaluations of φ per search (JAXopt's {@code maxls}).
+     *
+     * @throws IllegalArgumentException naming maxEvaluations if value &lt; 1
+     */
+    LineSearch withMaxEvaluations(int value);
+
+    /** The sufficient-decrease constant c1 of the search's conditions. */
+    double c1();
+
+    /** The curvature constant c2 of the search's conditions (unused by an Armijo-only search). */
+    double c2();
+
+    /**
+     * A copy with these Wolfe constants: c1 for sufficient decrease, c2 for curvature. Every search
+     * has both (a backtracking search whose condition is Armijo keeps c2 unused); each checks the
+     * range its own conditions need.
+     *
+     * @throws IllegalArgumentException naming c1 or c2 if out of the search's range
+     */
+    LineSearch withWolfe(double c1, double c2);
+
     /**
      * The search along {@code direction} from {@code params} for f(·, args), whose value and
      * gradient at {@code params} are given (JAXopt's line-search {@code run}). Every evaluation

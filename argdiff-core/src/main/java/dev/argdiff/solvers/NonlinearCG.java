@@ -21,7 +21,8 @@ import java.util.function.BiFunction;
  * unrolled run differentiates through the points and gradients but not through β or t.
  *
  * <p>When the line search fails the iterate stays and d restarts from −g, or, with
- * {@code stopIfLinesearchFails}, the run stops with {@link SolverStatus#LINE_SEARCH_FAILED}.
+ * {@code stopIfLinesearchFails}, the run stops with {@link SolverStatus#LINE_SEARCH_FAILED}. A
+ * gradient or value that is not finite ends the run with {@link SolverStatus#NON_FINITE}.
  *
  * <p>Error: ‖∇f(x)‖. Optimality condition: F = ∇ₓf (symmetric).
  *
@@ -187,6 +188,11 @@ public final class NonlinearCG<X, A> extends IterativeSolver<X, A, NonlinearCG.S
     public OptStep<X, State<X>> update(X x, State<X> state, A args) {
         X grad = state.grad();
         X d = state.direction();
+        if (!Double.isFinite(DescentSteps.norm(grad)) || !Double.isFinite(state.value())) {
+            // NaN data or overflow: no direction and no search; the loop ends the run as NON_FINITE.
+            return new OptStep<>(x, new State<>(state.iterations() + 1, Double.NaN, state.value(), grad, d,
+                    state.stepsize(), state.failedLineSearches(), state.sinceRestart(), false));
+        }
         double slope0 = DescentSteps.vdot(grad, d);
         if (!(slope0 < 0)) {
             d = Pytree.map(grad, Tensor::neg);

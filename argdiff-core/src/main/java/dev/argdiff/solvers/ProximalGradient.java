@@ -65,11 +65,17 @@ public final class ProximalGradient<X, A>
         extends IterativeSolver<X, A, ProximalGradient.State<X>, ProximalGradient<X, A>> {
 
     /**
-     * Iterations, error, the extrapolated point y, the momentum t, the current step size, and the
-     * objective's aux at the current iterate (null unless the objective has aux; not differentiated).
+     * Iterations, error, the extrapolated point y, the momentum t, the current step size, the
+     * objective's aux at the current iterate (null unless the objective has aux; not differentiated),
+     * and whether a line search failed with stopIfLinesearchFails set (only {@link GradientDescent}
+     * with a {@link LineSearch} sets it; false otherwise).
      */
-    public record State<X>(int iterations, double error, X y, double t, double stepsize, Object aux)
-            implements SolverState {
+    public record State<X>(int iterations, double error, X y, double t, double stepsize, Object aux,
+                           boolean lineSearchFailedStop) implements SolverState {
+        /** A state whose line search did not stop the run. */
+        public State(int iterations, double error, X y, double t, double stepsize, Object aux) {
+            this(iterations, error, y, t, stepsize, aux, false);
+        }
     }
 
     /**

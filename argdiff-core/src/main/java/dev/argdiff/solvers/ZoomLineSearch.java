@@ -90,6 +90,18 @@ public record ZoomLineSearch(double c1, double c2, double c3, double increaseFac
         return maxStepsize(value);
     }
 
+    /** A copy with at most this many evaluations of φ (≥ 1). */
+    @Override
+    public ZoomLineSearch withMaxEvaluations(int value) {
+        return maxEvaluations(value);
+    }
+
+    /** The Wolfe constants 0 &lt; c1 &lt; c2 &lt; 1, as {@link #wolfe}. */
+    @Override
+    public ZoomLineSearch withWolfe(double c1, double c2) {
+        return wolfe(c1, c2);
+    }
+
     /**
      * Searches from t = {@code initStepsize} (clipped to the maximal step).
      *

@@ -1,5 +1,6 @@
 package dev.argdiff.examples;
 
+import dev.argdiff.examples.output.JsonOutput;
 import dev.argdiff.examples.output.OutputFiles;
 import dev.argdiff.examples.output.Plots;
 
@@ -34,6 +35,10 @@ final class CurveFitCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Write a PNG of the data, the fit and its ±2σ band.")
     private Path plot;
 
+    @Option(names = "--json", description = "Print one JSON document instead of text: t, y, theta, fit, band (2 sd), "
+            + "sensitivity (3 x M, d(theta*)/dy), maxFiniteDifferenceGap, gaussNewtonRelativeGap, sigma, iterations.")
+    private boolean json;
+
     CurveFitCommand(Streams streams) {
         this.streams = streams;
     }
@@ -43,6 +48,13 @@ final class CurveFitCommand implements Callable<Integer> {
         OutputFiles.checkPlot(plot, false, null);
         CurveFitExample.Result r = CurveFitExample.run(new CurveFitExample.Options(points, noise, seed));
         var out = streams.out();
+        if (plot != null) {
+            writePlot(r);
+        }
+        if (json) {
+            new JsonOutput(out).document(r);
+            return Main.EXIT_OK;
+        }
         out.printf(Locale.ROOT, "fit (LM, %d iterations): K = %.6f, r = %.6f, t0 = %.6f   (truth 10, 1.2, 5), "
                 + "sigma = %.4f%n", r.iterations(), r.theta()[0], r.theta()[1], r.theta()[2], r.sigma());
         out.println("sensitivity d(theta*)/dy_j (implicit, J^T r = 0):");
@@ -56,20 +68,23 @@ final class CurveFitCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Gauss-Newton approximation (J^T J)^-1 J^T: max relative gap to the implicit "
                 + "Jacobian = %.3e (the dropped term sum r_i Hess r_i)%n", r.gaussNewtonRelativeGap());
         if (plot != null) {
-            double[] lo = new double[r.t().length];
-            double[] hi = new double[r.t().length];
-            for (int j = 0; j < lo.length; j++) {
-                lo[j] = r.fit()[j] - r.band()[j];
-                hi[j] = r.fit()[j] + r.band()[j];
-            }
-            Plots.line("Logistic growth fit (Levenberg-Marquardt)").axes("t", "y")
-                    .series("data", r.t(), r.y())
-                    .series("fit", r.t(), r.fit())
-                    .series("fit - 2 sd", r.t(), lo)
-                    .series("fit + 2 sd", r.t(), hi)
-                    .writePng(plot);
             out.println("plot written to " + plot);
         }
         return Main.EXIT_OK;
+    }
+
+    /** The data as points, the fit as a line over its filled ±2σ band. */
+    private void writePlot(CurveFitExample.Result r) throws IOException {
+        double[] lo = new double[r.t().length];
+        double[] hi = new double[r.t().length];
+        for (int j = 0; j < lo.length; j++) {
+            lo[j] = r.fit()[j] - r.band()[j];
+            hi[j] = r.fit()[j] + r.band()[j];
+        }
+        Plots.line("Logistic growth fit (Levenberg-Marquardt)").axes("t", "y")
+                .band("fit ± 2 sd", r.t(), lo, hi)
+                .points("data", r.t(), r.y())
+                .series("fit", r.t(), r.fit())
+                .writePng(plot);
     }
 }

@@ -55,6 +55,9 @@ public final class Plots {
     private Plots() {
     }
 
+    /** The fill of a band: the palette's blue at 25 % opacity. */
+    public static final java.awt.Color BAND_FILL = new java.awt.Color(0, 114, 178, 64);
+
     /** A new line chart with this title, to be filled with series and written with {@link LineChart#writePng}. */
     public static LineChart line(String title) {
         return new LineChart(title);
@@ -95,6 +98,8 @@ public final class Plots {
         private final java.util.Set<String> markerSeries = new java.util.HashSet<>();
         /** Vertical marker lines: name → x. */
         private final Map<String, Double> verticals = new LinkedHashMap<>();
+        /** Names of the series that are closed polygons drawn filled (bands). */
+        private final java.util.Set<String> bandSeries = new java.util.HashSet<>();
 
         private LineChart(String title) {
             this.title = title == null ? "" : title;
@@ -160,6 +165,34 @@ public final class Plots {
                 throw new IllegalArgumentException("Plots: vertical line '" + name + "' at x = " + x);
             }
             verticals.put(name, x);
+            return this;
+        }
+
+        /**
+         * Adds a filled band between {@code lower} and {@code upper} over {@code x} (for example a
+         * confidence band around a fit), drawn translucent under the series added after it; the
+         * arrays are copied.
+         *
+         * @throws IllegalArgumentException as {@link #series(String, double[], double[])}, or if
+         *         the bounds' lengths differ from x's
+         */
+        public LineChart band(String name, double[] x, double[] lower, double[] upper) {
+            if (lower.length != x.length || upper.length != x.length) {
+                throw new IllegalArgumentException("Plots: band '" + name + "' has " + x.length + " x values, "
+                        + lower.length + " lower and " + upper.length + " upper bounds");
+            }
+            // The closed polygon: along x on the upper bound, back on the lower one.
+            int n = x.length;
+            double[] px = new double[2 * n];
+            double[] py = new double[2 * n];
+            for (int i = 0; i < n; i++) {
+                px[i] = x[i];
+                py[i] = upper[i];
+                px[2 * n - 1 - i] = x[i];
+                py[2 * n - 1 - i] = lower[i];
+            }
+            series(name, px, py);
+            bandSeries.add(name);
             return this;
         }
 
@@ -245,7 +278,12 @@ public final class Plots {
                     .setAntiAlias(true);
             for (Map.Entry<String, double[][]> e : series.entrySet()) {
                 XYSeries s = chart.addSeries(e.getKey(), e.getValue()[0], e.getValue()[1]);
-                if (markerSeries.contains(e.getKey())) {
+                if (bandSeries.contains(e.getKey())) {
+                    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+                    s.setMarker(SeriesMarkers.NONE);
+                    s.setFillColor(BAND_FILL);
+                    s.setLineColor(BAND_FILL);
+                } else if (markerSeries.contains(e.getKey())) {
                     s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
                     s.setMarker(SeriesMarkers.CIRCLE);
                 } else {

@@ -104,6 +104,12 @@ public final class BatchSum implements Serializable {
             reports.add(new TaskReport(taskId, TaskReport.Status.NON_FINITE, v.residual(), nonFinite(loss, new double[0])));
             return true;
         }
+        if (!v.converged() && !Double.isFinite(v.residual())) {
+            // The inner solver stopped on non-finite values (NaN data): refused like a NaN loss, never skipped.
+            reports.add(new TaskReport(taskId, TaskReport.Status.NON_FINITE, v.residual(), String.format(Locale.ROOT,
+                    "inner solve ended on non-finite values (residual %s; NaN or infinite data?)", v.residual())));
+            return true;
+        }
         if (!v.converged()) {
             reports.add(new TaskReport(taskId, TaskReport.Status.NOT_CONVERGED, v.residual(),
                     String.format(Locale.ROOT, "inner solve did not converge (residual %.3e)", v.residual())));

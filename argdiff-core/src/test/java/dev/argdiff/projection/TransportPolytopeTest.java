@@ -283,6 +283,35 @@ class TransportPolytopeTest {
         return d;
     }
 
+    /**
+     * A hard case for the semi-dual Newton iteration: marginals far smaller than the spread of S, so
+     * the plan is very sparse. Optimality by the variational inequality ⟨S − P, Q − P⟩ ≤ 0 for
+     * feasible Q (abᵀ/Σa and KL projections of random matrices).
+     */
+    @Test
+    void sparsePlansOfABadlyScaledProblem() {
+        int m = 20;
+        int n = 30;
+        Tensor s = Tensor.randomNormal(31, m, n).mul(100);
+        Tensor a = Tensor.randomUniform(32, m).add(0.5);
+        a = a.div(a.sum().item());
+        Tensor b = Tensor.randomUniform(33, n).add(0.5);
+        b = b.div(b.sum().item());
+        Tensor p = TransportPolytope.transport(s, a, b);
+        assertInPolytope(p, a, b, 1e-12);
+        java.util.List<Tensor> feasible = new java.util.ArrayList<>();
+        feasible.add(a.outer(b));
+        for (int k = 0; k < 3; k++) {
+            feasible.add(TransportPolytope.klTransport(Tensor.randomNormal(40 + k, m, n).mul(3), a, b));
+        }
+        for (Tensor q : feasible) {
+            double vi = s.sub(p).mul(q.sub(p)).sum().item();
+            assertTrue(vi <= 1e-9, "variational inequality: " + vi);
+        }
+        Tensor pk = TransportPolytope.klTransport(s, a, b);
+        assertInPolytope(pk, a, b, 1e-12);
+    }
+
     @Test
     void refusesBadInputsNamingTheArgument() {
         assertMessage(IllegalArgumentException.class, "equal sums",

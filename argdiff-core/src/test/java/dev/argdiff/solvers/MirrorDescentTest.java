@@ -159,6 +159,36 @@ class MirrorDescentTest {
         assertTrue(maxAbsDiff(jmr, jp) <= 1e-8 * scale, () -> "reverse Jacobian: " + maxAbsDiff(jmr, jp));
     }
 
+    /** With the Euclidean mirror map (∇φ = identity) and the simplex projection, mirror descent is projected gradient. */
+    @Test
+    void euclideanMirrorMapGivesTheProjectedGradientIterates() {
+        Tensor x0 = Tensor.of(0.7, 0.1, 0.1, 0.1);
+        Quadratic args = new Quadratic(Q, Tensor.of(0.2, -0.1, 0.3, -0.25));
+        for (int k : new int[]{1, 3, 7}) {
+            Tensor md = MirrorDescent.<Tensor, Quadratic>of(MirrorDescentTest::quadratic,
+                    MirrorDescent.projectionGrad((y, a) -> Projection.simplex(y, 1.0), y -> y))
+                    .stepsize(0.3).tol(0).maxiter(k).run(x0, args).params();
+            Tensor pg = ProjectedGradient.<Tensor, Quadratic>of(MirrorDescentTest::quadratic,
+                    (x, a) -> Projection.simplex(x, 1.0)).stepsize(0.3).acceleration(false).tol(0).maxiter(k)
+                    .run(x0, args).params();
+            assertTrue(maxAbsDiff(md.toArray(), pg.toArray()) <= 1e-15, "after " + k + " iterations: "
+                    + maxAbsDiff(md.toArray(), pg.toArray()));
+        }
+    }
+
+    @Test
+    void checkpointedUnrollingGivesTheSameDerivative() {
+        Tensor theta = Tensor.scalar(0.7);
+        Function<Tensor, Tensor> plain = solution(false, 60);
+        MirrorDescent<Tensor, Tensor> md = MirrorDescent.<Tensor>exponentiatedGradient(MirrorDescentTest::entropic)
+                .stepsize(0.8).tol(1e-13).maxiter(60).implicitDiff(false).checkpointEvery(7);
+        Function<Tensor, Tensor> checkpointed = tau -> md.run(Tensor.full(1.0 / N, N), tau).params();
+        double[] a = Autodiff.jacrev(plain).apply(theta).toArray();
+        double[] b = Autodiff.jacrev(checkpointed).apply(theta).toArray();
+        assertTrue(maxAbsDiff(a, b) <= 1e-14, () -> "checkpointed vs plain: " + maxAbsDiff(a, b));
+        assertTrue(maxAbsDiff(a, softmaxDerivative(0.7)) <= 1e-9);
+    }
+
     @Test
     void projectionGradFromProjectionAndMirrorMapIsTheKlStep() {
         MirrorDescent.ProjectionGrad<Tensor, Object> made = MirrorDescent.projectionGrad(

@@ -652,6 +652,26 @@ public final class Projection {
         return Tensor.of(new int[]{n, maxNz}, scatter).matmul(simplex(x.take(chosen), scale));
     }
 
+    /** The projection onto the transportation polytope {P ≥ 0, P𝟙 = a, Pᵀ𝟙 = b}: {@link TransportPolytope#transport}. */
+    public static Tensor transport(Tensor simMatrix, Tensor a, Tensor b) {
+        return TransportPolytope.transport(simMatrix, a, b);
+    }
+
+    /** The projection onto the Birkhoff polytope (doubly stochastic matrices): {@link TransportPolytope#birkhoff}. */
+    public static Tensor birkhoff(Tensor simMatrix) {
+        return TransportPolytope.birkhoff(simMatrix);
+    }
+
+    /** The KL projection of exp(S) onto the transportation polytope (Sinkhorn): {@link TransportPolytope#klTransport}. */
+    public static Tensor klTransport(Tensor simMatrix, Tensor a, Tensor b) {
+        return TransportPolytope.klTransport(simMatrix, a, b);
+    }
+
+    /** The KL projection of exp(S) onto the Birkhoff polytope (Sinkhorn): {@link TransportPolytope#klBirkhoff}. */
+    public static Tensor klBirkhoff(Tensor simMatrix) {
+        return TransportPolytope.klBirkhoff(simMatrix);
+    }
+
     /** {@link #affineSet(Tensor, Tensor, Tensor)} with (A, b) as a record (a {@link ProjectionOperator}). */
     public static Tensor affineSet(Tensor x, AffineSet hyperparams) {
         if (hyperparams == null) {

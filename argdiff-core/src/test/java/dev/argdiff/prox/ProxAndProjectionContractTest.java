@@ -85,6 +85,9 @@ class ProxAndProjectionContractTest {
             Tensor b = Tensor.of(0.5, -1);
             return x -> Projection.affineSet(x, a, b);
         }));
+        ops.add(op("Projection.transport", MATRIX,
+                x -> Projection.transport(x, Tensor.of(1.1, 1.9), Tensor.of(0.7, 1.4, 0.9))));
+        ops.add(op("Projection.birkhoff", List.of(new int[] {3, 3}), Projection::birkhoff));
         return ops.stream();
     }
 

@@ -195,6 +195,48 @@ class SolverContractTest {
                 Tensor.full(Double.POSITIVE_INFINITY, p));
     }
 
+    private static final Tensor ENTROPIC_C = Tensor.of(0.4, -0.3, 0.1, 0.0, -0.2, 0.25);
+    private static final double ENTROPIC_TAU = 0.6;
+
+    /** ⟨c, x⟩ + τ Σ xᵢ log xᵢ over the simplex: minimized by softmax(−c/τ). */
+    private static Tensor entropic(Tensor x, Tensor tau) {
+        return x.dot(ENTROPIC_C).add(tau.mul(x.mul(x.log()).sum()));
+    }
+
+    private static double[] softmaxOfMinusCOver(double tau) {
+        double[] c = ENTROPIC_C.toArray();
+        double[] x = new double[c.length];
+        double sum = 0;
+        for (int i = 0; i < c.length; i++) {
+            x[i] = Math.exp(-c[i] / tau);
+            sum += x[i];
+        }
+        for (int i = 0; i < c.length; i++) {
+            x[i] /= sum;
+        }
+        return x;
+    }
+
+    private static void entropicOptimal(double[] x, double tau) {
+        double[] expected = softmaxOfMinusCOver(tau);
+        assertTrue(maxAbsDiff(x, expected) <= 1e-10, () -> "softmax solution off by " + maxAbsDiff(x, expected));
+    }
+
+    /** dx/dτ = (diag(x) − xxᵀ)·c/τ². */
+    private static double[] entropicDerivative(double tau) {
+        double[] x = softmaxOfMinusCOver(tau);
+        double[] c = ENTROPIC_C.toArray();
+        double xc = 0;
+        for (int i = 0; i < c.length; i++) {
+            xc += x[i] * c[i];
+        }
+        double[] d = new double[c.length];
+        for (int i = 0; i < c.length; i++) {
+            d[i] = x[i] * (c[i] - xc) / (tau * tau);
+        }
+        return d;
+    }
+
     static List<Case> cases() {
         Tensor w0 = Tensor.zeros(DATA.p());
         Tensor x0 = Tensor.zeros(CONTRACTION.c().size());
@@ -288,6 +330,11 @@ class SolverContractTest {
                         factory(() -> Broyden.<Tensor, Tensor>of((x, t) -> x.sub(CONTRACTION.map().apply(x, t)))
                                 .withIdentityStart(true), x0, Function.identity()),
                         SolverContractTest::contractionOptimal, contractionJacobian, 1000, 2, 200),
+                new Case("MirrorDescent (exponentiated gradient)/entropic linear program", ENTROPIC_TAU,
+                        factory(() -> MirrorDescent.<Tensor>exponentiatedGradient(SolverContractTest::entropic)
+                                .stepsize(0.5 / ENTROPIC_TAU), Tensor.full(1.0 / ENTROPIC_C.size(), ENTROPIC_C.size()),
+                                Function.identity()),
+                        SolverContractTest::entropicOptimal, SolverContractTest::entropicDerivative, 10_000, 5, 100),
                 new Case("AndersonAcceleration/contraction", CONTRACTION_THETA,
                         factory(() -> AndersonAcceleration.<Tensor, Tensor>of(CONTRACTION.map()), x0,
                                 Function.identity()),

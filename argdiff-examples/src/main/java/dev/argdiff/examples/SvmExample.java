@@ -116,8 +116,14 @@ final class SvmExample {
     record Result(List<Step> steps, Step last, GradientCheck check, int train, int validation) {
     }
 
-    /** The inner problem's arguments: λ, the training features, their one-hot labels. */
-    record Args(Tensor lambda, Tensor x, Tensor y) {
+    /**
+     * The inner problem's arguments: λ, the training features, their one-hot labels, and X_trᵀY_tr
+     * (computed once: the loss of every block update of an epoch needs it).
+     */
+    record Args(Tensor lambda, Tensor x, Tensor y, Tensor xty) {
+        Args(Tensor lambda, Tensor x, Tensor y) {
+            this(lambda, x, y, x.transpose().matmul(y));
+        }
     }
 
     /** The split: training and validation rows of the shuffled digits. */
@@ -134,7 +140,7 @@ final class SvmExample {
     static BlockCoordinateDescent<Args> innerSolver(double lambda, Options o, ImplicitOptions implicit) {
         return BlockCoordinateDescent.<Args>compositeLinear(
                 a -> a.x().transpose(),
-                (z, a) -> a.x().transpose().matmul(a.y()).sub(z).squaredNorm().div(a.lambda().mul(2)),
+                (z, a) -> a.xty().sub(z).squaredNorm().div(a.lambda().mul(2)),
                 1.0 / lambda,
                 a -> a.y().sub(1.0),
                 (row, a, s) -> Projection.simplex(row, 1.0))

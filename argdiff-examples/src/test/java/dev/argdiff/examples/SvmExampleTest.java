@@ -37,7 +37,7 @@ class SvmExampleTest {
             double gap = s.get("dualityGap").getAsDouble();
             double primal = s.get("primalObjective").getAsDouble();
             // Weak duality makes the gap >= 0 (up to rounding); small means the inner solve is accurate.
-            assertTrue(primal > 0 && gap > -1e-12 * primal && gap < 1e-7 * primal,
+            assertTrue(primal > 0 && gap > -1e-12 * primal && gap < 1e-6 * primal,
                     "duality gap " + gap + " for P = " + primal + " at step " + (i + 1));
             assertTrue(s.get("innerError").getAsDouble() <= 1e-6, lines[i]);
             assertTrue(s.get("adjointResidual").getAsDouble() < 1e-6, lines[i]);
@@ -53,7 +53,7 @@ class SvmExampleTest {
         double fd = summary.get("hypergradientFiniteDifference").getAsDouble();
         assertEquals(fd, implicit, 1e-4 * Math.abs(fd), "implicit vs central differences of re-solves");
         assertTrue(Math.abs(implicit) > 1e-3, "a hypergradient that is not trivially zero: " + implicit);
-        assertTrue(summary.get("maxRelativeDualityGap").getAsDouble() < 1e-7, lines[3]);
+        assertTrue(summary.get("maxRelativeDualityGap").getAsDouble() < 1e-6, lines[3]);
         assertEquals(Math.exp(3.0), summary.get("lambdaBefore").getAsDouble(), 1e-9);
         assertTrue(summary.get("lambdaAfter").getAsDouble() < summary.get("lambdaBefore").getAsDouble(), lines[3]);
         assertTrue(summary.get("validationLossAfter").getAsDouble() < summary.get("validationLossBefore").getAsDouble(),

@@ -133,18 +133,20 @@ public final class BlockCoordinateDescent<A>
     private final Function<A, Tensor> design;
     private final BiFunction<Tensor, A, Tensor> loss;
     private final double lossLipschitz;
+    private final Function<A, Tensor> linear;
     private final ProxOperator<Tensor, A> blockProx;
     private final Options own;
 
     private BlockCoordinateDescent(SolverOptions options, Options own, BiFunction<Tensor, A, Tensor> fun,
                                    Function<A, Tensor> design, BiFunction<Tensor, A, Tensor> loss,
-                                   double lossLipschitz, ProxOperator<Tensor, A> blockProx) {
+                                   double lossLipschitz, Function<A, Tensor> linear, ProxOperator<Tensor, A> blockProx) {
         super(options);
         this.own = own;
         this.fun = fun;
         this.design = design;
         this.loss = loss;
         this.lossLipschitz = lossLipschitz;
+        this.linear = linear;
         this.blockProx = blockProx;
     }
 
@@ -163,7 +165,8 @@ public final class BlockCoordinateDescent<A>
         if (blockProx == null) {
             throw new IllegalArgumentException("BlockCoordinateDescent.of: blockProx is null");
         }
-        return new BlockCoordinateDescent<>(SolverOptions.defaults(), Options.defaults(), fun, null, null, 0.0, blockProx);
+        return new BlockCoordinateDescent<>(SolverOptions.defaults(), Options.defaults(), fun, null, null, 0.0, null,
+                blockProx);
     }
 
     /**
@@ -188,6 +191,24 @@ public final class BlockCoordinateDescent<A>
                                                                 BiFunction<Tensor, A, Tensor> loss,
                                                                 double lossLipschitz,
                                                                 ProxOperator<Tensor, A> blockProx) {
+        return compositeLinear(design, loss, lossLipschitz, null, blockProx);
+    }
+
+    /**
+     * A solver for min loss(X·x, θ) + ⟨x, b(θ)⟩ + Σⱼ g(xⱼ, θ): {@link #compositeLinear(Function,
+     * BiFunction, double, ProxOperator)} with a linear term (JAXopt's {@code CompositeLinearFunction.b}),
+     * as in the dual of a multiclass SVM, whose term ⟨β, Y − 1⟩ is not a function of X·β. The
+     * linear term adds b(θ)ⱼ to the gradient of block j and nothing to its Lipschitz constant.
+     *
+     * @param linear b(args), of the shape of x, or null for no linear term
+     * @throws IllegalArgumentException if design, loss or blockProx is null or lossLipschitz is not finite
+     *                                  and positive; when the run starts, if b(args) does not have x's shape
+     */
+    public static <A> BlockCoordinateDescent<A> compositeLinear(Function<A, Tensor> design,
+                                                                BiFunction<Tensor, A, Tensor> loss,
+                                                                double lossLipschitz,
+                                                                Function<A, Tensor> linear,
+                                                                ProxOperator<Tensor, A> blockProx) {
         if (design == null || loss == null || blockProx == null) {
             throw new IllegalArgumentException("BlockCoordinateDescent.compositeLinear: design, loss and blockProx "
                     + "must not be null");
@@ -196,14 +217,16 @@ public final class BlockCoordinateDescent<A>
             throw new IllegalArgumentException("BlockCoordinateDescent.compositeLinear: lossLipschitz must be finite "
                     + "and > 0, got " + lossLipschitz);
         }
-        BiFunction<Tensor, A, Tensor> f = (x, a) -> loss.apply(design.apply(a).matmul(x), a);
+        BiFunction<Tensor, A, Tensor> f = linear == null
+                ? (x, a) -> loss.apply(design.apply(a).matmul(x), a)
+                : (x, a) -> loss.apply(design.apply(a).matmul(x), a).add(x.vdot(linearTerm(linear, x, a)));
         return new BlockCoordinateDescent<>(SolverOptions.defaults(), Options.defaults(), f, design, loss, lossLipschitz,
-                blockProx);
+                linear, blockProx);
     }
 
     @Override
     protected BlockCoordinateDescent<A> withOptions(SolverOptions options) {
-        return new BlockCoordinateDescent<>(options, own, fun, design, loss, lossLipschitz, blockProx);
+        return new BlockCoordinateDescent<>(options, own, fun, design, loss, lossLipschitz, linear, blockProx);
     }
 
     /** A copy with these options. @throws IllegalArgumentException if value is null */
@@ -211,7 +234,7 @@ public final class BlockCoordinateDescent<A>
         if (value == null) {
             throw new IllegalArgumentException("BlockCoordinateDescent.with: options is null");
         }
-        return new BlockCoordinateDescent<>(options(), value, fun, design, loss, lossLipschitz, blockProx);
+        return new BlockCoordinateDescent<>(options(), value, fun, design, loss, lossLipschitz, linear, blockProx);
     }
 
     /** This solver's own options. */
@@ -307,11 +330,15 @@ public final class BlockCoordinateDescent<A>
         int p = x.dim(0);
         Tensor columns = design.apply(args).transpose();  // row j is column j of X
         Function<Tensor, Tensor> lossGrad = Autodiff.grad((Tensor zz) -> loss.apply(zz, args));
+        Tensor b = linear == null ? null : linearTerm(linear, x, args);
         List<Tensor> blocks = new ArrayList<>(p);
         for (int j = 0; j < p; j++) {
             Tensor col = columns.row(j);
             Tensor xj = x.row(j);
             Tensor gj = col.matmul(lossGrad.apply(z));
+            if (b != null) {
+                gj = gj.add(b.row(j));
+            }
             double s = 1.0 / lip[j];
             Tensor newj = blockProx.apply(xj.sub(gj.mul(s)), args, s);
             checkBlock(newj, xj, j);
@@ -371,6 +398,17 @@ public final class BlockCoordinateDescent<A>
             return unit.mul(block);
         }
         return unit.reshape(shape[0], 1).mul(block.reshape(1, -1));
+    }
+
+    /** b(args), checked to have x's shape. */
+    private static <A> Tensor linearTerm(Function<A, Tensor> linear, Tensor x, A args) {
+        Tensor b = linear.apply(args);
+        if (b == null || !Arrays.equals(b.shape(), x.shape())) {
+            throw new IllegalArgumentException("BlockCoordinateDescent: the linear term b must have the shape of the "
+                    + "parameters " + Arrays.toString(x.shape()) + ", got "
+                    + (b == null ? "null" : Arrays.toString(b.shape())));
+        }
+        return b;
     }
 
     private static boolean isZero(Tensor t) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "NAME",
         description = "Run one of the examples.",
         subcommands = {RidgeCommand.class, LassoCommand.class, HessianDemoCommand.class, SparseCodingCommand.class,
-                DistillationCommand.class, ImamlCommand.class, DeqCommand.class, CurveFitCommand.class},
+                DistillationCommand.class, ImamlCommand.class, DeqCommand.class, CurveFitCommand.class, SvmCommand.class},
         footer = {"", "Run 'argdiff example NAME --help' for the options of an example."})
 final class ExampleCommand implements Callable<Integer> {
 

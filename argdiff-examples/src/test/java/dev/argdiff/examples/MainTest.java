@@ -82,7 +82,7 @@ class MainTest {
         Run unknown = run("example", "no-such-example");
         assertEquals(2, unknown.status());
         assertEquals("argdiff: 'argdiff example' has no command 'no-such-example'; available: ridge, lasso, hessian-demo,"
-                + " sparse-coding, distillation, imaml, deq, curve-fit (see 'argdiff example --help')\n", unknown.err());
+                + " sparse-coding, distillation, imaml, deq, curve-fit, svm (see 'argdiff example --help')\n", unknown.err());
     }
 
     @Test

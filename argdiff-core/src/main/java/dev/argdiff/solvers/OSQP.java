@@ -1,5 +1,9 @@
 package dev.argdiff.solvers;
 
+import dev.argdiff.ad.Autodiff;
+import dev.argdiff.ad.Pytree;
+import dev.argdiff.implicit.ImplicitDiagnostics;
+import dev.argdiff.implicit.ImplicitOptions;
 import dev.argdiff.implicit.Kkt;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.tensor.Tensor;
@@ -107,6 +111,55 @@ public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem,
 
     public OSQP withLinearSolver(LinearSolver v) {
         return with(solverOptions().withLinearSolver(v));
+    }
+
+    /**
+     * Runs from {@code init}. With implicit differentiation (the default) the solution's derivative
+     * comes from one solve of the reduced KKT system at its active set, built from the data
+     * (forward, reverse and higher order; the active-set tolerance and the refusal at a weakly
+     * active constraint are documented in the class comment).
+     */
+    @Override
+    public SolverResult<Kkt.Point<Tensor>, State> run(Kkt.Point<Tensor> init, Problem problem) {
+        if (!options().implicitDiff()) {
+            return super.run(init, problem);
+        }
+        if (init == null) {
+            throw new IllegalArgumentException("OSQP.run: initParams is null");
+        }
+        Kkt.Point<Tensor> init0 = Autodiff.stopGradient(init);
+        OSQP concrete = withOptions(options().withImplicitDiff(false));
+        ImplicitOptions io = effectiveImplicitOptions();
+        return Autodiff.customDerivatives(
+                (Problem p) -> concrete.run(init0, Autodiff.stopGradient(p)),
+                (Problem p, SolverResult<Kkt.Point<Tensor>, State> out, Problem t) -> {
+                    Kkt.Point<Tensor> z = out.params();
+                    double residual = certify(ImplicitDiagnostics.Mode.JVP, z, p, io);
+                    int[] active = QpKktDerivative.activeSet(ImplicitDiagnostics.Mode.JVP, Autodiff.stopGradient(p),
+                            Autodiff.stopGradient(z), residual, io);
+                    return new SolverResult<>(QpKktDerivative.jvp(p, z, t, active, residual, io),
+                            Pytree.zerosLike(out.state()), out.status());
+                },
+                (Problem p, SolverResult<Kkt.Point<Tensor>, State> out, SolverResult<Kkt.Point<Tensor>, State> w) -> {
+                    Kkt.Point<Tensor> z = out.params();
+                    double residual = certify(ImplicitDiagnostics.Mode.VJP, z, p, io);
+                    int[] active = QpKktDerivative.activeSet(ImplicitDiagnostics.Mode.VJP, Autodiff.stopGradient(p),
+                            Autodiff.stopGradient(z), residual, io);
+                    return QpKktDerivative.vjp(p, z, w.params(), active, residual, io);
+                }).apply(problem);
+    }
+
+    /** ‖F(z, θ)‖/max(1, ‖z‖) on concrete values, refused above the optimality tolerance. */
+    private double certify(ImplicitDiagnostics.Mode mode, Kkt.Point<Tensor> z, Problem p, ImplicitOptions io) {
+        double residual = EqualityConstrainedQP.kktError(this, z, p);
+        if (!(residual <= io.optimalityTolerance())) {
+            QpKktDerivative.refuse(mode, residual, io, String.format(java.util.Locale.ROOT,
+                    "%s: the OSQP solution is not a root of the optimality condition: ‖F(x*, θ)‖/max(1, ‖x*‖) = %.3e "
+                            + "exceeds the tolerance %.1e (status of the run, infeasible, or stopped early): run the "
+                            + "solver longer or loosen optimalityTolerance.", mode.operation(), residual,
+                    io.optimalityTolerance()));
+        }
+        return residual;
     }
 
     /** Runs from x = 0 and zero multipliers. */

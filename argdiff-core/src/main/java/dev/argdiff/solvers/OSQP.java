@@ -29,12 +29,18 @@ import java.util.List;
  *   F(x, ν, λ) = (Qx + c + Aᵀν + Gᵀλ,  Ax − b,  λ ∘ (Gx − h)),
  * </pre>
  * so implicit differentiation gives the derivatives of x, ν and λ with respect to Q, c, A, b, G
- * and h, in forward and reverse mode and at every order. Its Jacobian is singular at a weakly
- * active inequality (λᵢ = 0 and (Gx − h)ᵢ = 0): there the implicit linear solve fails and
- * differentiation refuses, naming the failed solve, instead of returning a one-sided guess; use
- * {@link BoxOSQP}, whose projection form differentiates such a constraint as inactive, if that
- * choice is wanted. Error: ‖F‖₂ / max(1, ‖(x, ν, λ)‖₂), the residual implicit differentiation
- * certifies. The iterations are not unrollable.
+ * and h, in forward and reverse mode and at every order. The derivative is computed by one solve
+ * of the reduced symmetric KKT system [[Q, Aᵀ, G_𝒜ᵀ], [A, 0, 0], [G_𝒜, 0, 0]] on the strongly
+ * active set 𝒜 (λᵢ &gt; 10⁻⁷·max(1, ‖λ‖∞)), built from the data, with dλᵢ = 0 off 𝒜 — the
+ * derivative of the product form at a strictly complementary solution, at the cost of one
+ * factorization of size n + p + |𝒜| (dense LU by default, the implicit linear solver). The
+ * Jacobian of F is singular at a weakly active inequality (λᵢ ≤ 10⁻⁷·max(1, ‖λ‖∞) and
+ * |Gx − h|ᵢ ≤ 10⁻⁷·max(1, ‖h‖∞)): differentiation refuses there with an
+ * {@code ImplicitDiffException} naming the constraint ("singular"), instead of returning a
+ * one-sided guess; use {@link BoxOSQP}, whose projection form differentiates such a constraint as
+ * inactive, if that choice is wanted. Error: ‖F‖₂ / max(1, ‖(x, ν, λ)‖₂), the residual implicit
+ * differentiation certifies. With {@code implicitDiff(false)} the ADMM iterations are unrolled as
+ * in {@link BoxOSQP}.
  */
 public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem, OSQP.State, OSQP> {
 

@@ -147,14 +147,17 @@ final class QpKktDerivative {
     /** Solves K·v = rhs with the implicit linear solver, failures (a singular K) refused with context. */
     static Tensor solve(Mode mode, OSQP.Problem p, int[] active, Tensor rhs, double residual, ImplicitOptions options) {
         LinearOperator<Tensor> k = LinearOperator.fromMatrix(matrix(p, active)).withTags(Tag.SYMMETRIC);
-        LinearSolver solver = options.solver();
+        // THROW whatever the solver's own policy: an unconverged solve here is a wrong derivative.
+        LinearSolver solver = options.solver().withFailurePolicy(FailurePolicy.THROW);
         Tensor v;
         try {
             v = LinearSolve.solve(k, rhs, solver);
         } catch (SolveFailedException e) {
-            refuse(mode, residual, options, mode.operation() + ": the reduced KKT matrix of OSQP on the "
-                    + active.length + " active inequalities is singular (" + e.getMessage() + "): the active "
-                    + "constraint gradients are linearly dependent or Q is singular on their null space.");
+            refuse(mode, residual, options, mode.operation() + ": the solve of the reduced KKT matrix of OSQP on "
+                    + active.length + " active inequalities failed (" + e.getMessage() + "): the matrix is singular "
+                    + "(the active constraint gradients are linearly dependent, or Q is singular on their null space), "
+                    + "or the implicit linear solver cannot solve this symmetric indefinite system (use "
+                    + "LinearSolver.lu(), the default).");
             throw e;
         }
         if (!v.concrete().isFinite()) {

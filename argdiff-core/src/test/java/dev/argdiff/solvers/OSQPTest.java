@@ -373,6 +373,22 @@ class OSQPTest {
     }
 
     @Test
+    void linearlyDependentActiveConstraintsAreRefused() {
+        // min ½‖x‖² + x₁ subject to −x₁ ≤ 0.5 written twice: x* = (−0.5, 0), total multiplier 0.5 split between two
+        // identical rows in a way the data do not determine. Whatever split OSQP returns, the derivative is refused
+        // (both rows active: the reduced KKT matrix is singular; one row with zero multiplier: weakly active).
+        Function<Tensor, Tensor> x = c -> OSQP.create().tol(1e-9).maxiter(20_000).run(new OSQP.Problem(Tensor.eye(2), c,
+                null, null, Tensor.of(new double[][]{{-1, 0}, {-1, 0}}), Tensor.of(0.5, 0.5))).params().primal();
+        double[] sol = x.apply(Tensor.of(1.0, 0.0)).toArray();
+        assertEquals(-0.5, sol[0], 1e-7);
+        assertEquals(0.0, sol[1], 1e-7);
+        ImplicitDiffException e = assertThrows(ImplicitDiffException.class,
+                () -> Autodiff.jacrev(x).apply(Tensor.of(1.0, 0.0)));
+        assertTrue(e.getMessage().contains("singular"), e.getMessage());
+        assertThrows(ImplicitDiffException.class, () -> Autodiff.jacfwd(x).apply(Tensor.of(1.0, 0.0)));
+    }
+
+    @Test
     void refusesBadDataAndOptions() {
         Qp qp = constructed();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OSQP.create().run(

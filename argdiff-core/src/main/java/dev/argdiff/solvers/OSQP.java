@@ -8,8 +8,12 @@ import dev.argdiff.implicit.Kkt;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.tensor.Tensor;
 
+import dev.argdiff.tensor.internal.Dispatch;
+
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The quadratic program in general form
@@ -137,7 +141,7 @@ public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem,
         OSQP concrete = withOptions(options().withImplicitDiff(false));
         ImplicitOptions io = effectiveImplicitOptions();
         return Autodiff.customDerivatives(
-                (Problem p) -> concrete.run(init0, Autodiff.stopGradient(p)),
+                (Problem p) -> remembered(concrete, init0, Autodiff.stopGradient(p)),
                 (Problem p, SolverResult<Kkt.Point<Tensor>, State> out, Problem t) -> {
                     Kkt.Point<Tensor> z = out.params();
                     double residual = certify(ImplicitDiagnostics.Mode.JVP, z, p, io);
@@ -153,6 +157,35 @@ public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem,
                             Autodiff.stopGradient(z), residual, io);
                     return QpKktDerivative.vjp(p, z, w.params(), active, residual, io);
                 }).apply(problem);
+    }
+
+    /** The last concrete run: its transform evaluation, initial point and data (flattened), and its result. */
+    private record LastRun(WeakReference<Object> evaluation, Pytree.Flat init, Pytree.Flat problem,
+                           SolverResult<Kkt.Point<Tensor>, State> result) {
+    }
+
+    private final AtomicReference<LastRun> lastRun = new AtomicReference<>();
+
+    /**
+     * The concrete run, remembered within one top-level transform evaluation: a forward-mode
+     * Jacobian or Hessian evaluates the primal once per direction on equal data, and solves once
+     * (as the generic implicit rule's memo does). Outside a transform it always solves.
+     */
+    private SolverResult<Kkt.Point<Tensor>, State> remembered(OSQP concrete, Kkt.Point<Tensor> init, Problem p) {
+        Object evaluation = Dispatch.evaluation();
+        if (evaluation == null) {
+            return concrete.run(init, p);
+        }
+        Pytree.Flat fi = Pytree.flatten(init);
+        Pytree.Flat fp = Pytree.flatten(p);
+        LastRun last = lastRun.get();
+        if (last != null && last.evaluation().get() == evaluation && last.init().sameValues(fi)
+                && last.problem().sameValues(fp)) {
+            return last.result();
+        }
+        SolverResult<Kkt.Point<Tensor>, State> r = concrete.run(init, p);
+        lastRun.set(new LastRun(new WeakReference<>(evaluation), fi, fp, r));
+        return r;
     }
 
     /** ‖F(z, θ)‖/max(1, ‖z‖) on concrete values, refused above the optimality tolerance. */

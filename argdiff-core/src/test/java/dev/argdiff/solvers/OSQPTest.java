@@ -373,6 +373,21 @@ class OSQPTest {
     }
 
     @Test
+    void aForwardJacobianSolvesOnce() {
+        Qp qp = constructed();
+        int[] steps = {0};
+        OSQP counted = SOLVER.listener((params, state) -> steps[0]++);
+        int once = counted.run(qp.problem()).iterations();
+        assertEquals(once, steps[0]);
+        steps[0] = 0;
+        Function<Tensor, Tensor> x = c -> counted.run(new OSQP.Problem(QpFixtures.matrix(qp.q, N, N), c,
+                QpFixtures.matrix(qp.a, P, N), Tensor.of(qp.b.clone()), QpFixtures.matrix(qp.g, M, N),
+                Tensor.of(qp.h.clone()))).params().primal();
+        Autodiff.jacfwd(x).apply(Tensor.of(qp.c.clone()));
+        assertEquals(once, steps[0], "one solve for the " + N + " columns");
+    }
+
+    @Test
     void linearlyDependentActiveConstraintsAreRefused() {
         // min ½‖x‖² + x₁ subject to −x₁ ≤ 0.5 written twice: x* = (−0.5, 0), total multiplier 0.5 split between two
         // identical rows in a way the data do not determine. Whatever split OSQP returns, the derivative is refused

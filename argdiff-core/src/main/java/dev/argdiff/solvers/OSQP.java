@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code ImplicitDiffException} naming the constraint ("singular"), instead of returning a
  * one-sided guess; use {@link BoxOSQP}, whose projection form differentiates such a constraint as
  * inactive, if that choice is wanted. Error: ‖F‖₂ / max(1, ‖(x, ν, λ)‖₂), the residual implicit
- * differentiation certifies. With {@code implicitDiff(false)} the ADMM iterations are unrolled as
+ * differentiation certifies; every failure of this derivative (residual above the optimality
+ * tolerance, weakly active or dependent constraints, a failed solve) throws
+ * {@code ImplicitDiffException} whatever the implicit options' failure policy. With {@code implicitDiff(false)} the ADMM iterations are unrolled as
  * in {@link BoxOSQP}.
  */
 public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem, OSQP.State, OSQP> {

@@ -1,8 +1,10 @@
 package dev.argdiff.solvers;
 
+import dev.argdiff.ad.Autodiff;
 import dev.argdiff.ad.Pytree;
 import dev.argdiff.backend.Blas;
 import dev.argdiff.linalg.LinearOperator;
+import dev.argdiff.linalg.LinearSolve;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.linalg.PreparedSolver;
 import dev.argdiff.linalg.Tag;
@@ -57,8 +59,15 @@ import java.util.Arrays;
  * A, l and u; error ‖F‖₂ / max(1, ‖(x, y)‖₂), the residual implicit differentiation certifies.
  * The projection in F is differentiated as the identity on the closed interval: at a weakly active
  * constraint (Ax at a bound with zero multiplier) the derivative is the one-sided derivative of an
- * inactive constraint, the bound receiving none. The iterations are not unrollable
- * ({@code implicitDiff(false)} is refused when a derivative is taken).
+ * inactive constraint, the bound receiving none.
+ *
+ * <p><b>Unrolling</b> ({@code implicitDiff(false)}): the ADMM iterations are differentiated. The
+ * discrete choices — ρ and its adaptation, the infeasibility verdict, whether and on which active
+ * set to polish — are made on concrete values and held constant; each iteration's x-update is the
+ * differentiable solve ({@link LinearSolve}) of Q + σI + Aᵀdiag(ρ)A assembled densely, prepared
+ * anew at every iteration (one factorization per unrolled iteration, also with {@code matrixFree}),
+ * and an accepted polish is the differentiable solve of its KKT system, so a run that ends polished
+ * has the exact derivative of its active set. The initial split variable z₀ = Π(Ax₀) is a constant.
  *
  * <p>Defaults ({@link Options#defaults()}): ρ 0.1, σ 10⁻⁶, α 1.6, adaptive ρ every 25 iterations
  * with tolerance 5, polishing on, epsAbs = epsRel = 10⁻⁵ (the trigger of polishing), infeasibility
@@ -437,10 +446,14 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
 
     @Override
     public OptStep<Point, State> update(Point params, State s, Problem p) {
-        if (!Pytree.isConcrete(params) || !Pytree.isConcrete(p)) {
-            throw new IllegalStateException("BoxOSQP: the ADMM iterations cannot be unrolled; differentiate the "
-                    + "solution implicitly (implicitDiff(true), the default)");
+        if (!Pytree.isConcrete(params) || !Pytree.isConcrete(p) || !Pytree.isConcrete(s.z())) {
+            return unrolledUpdate(params, s, p);
         }
+        return concreteUpdate(params, s, p, new boolean[1][][]);
+    }
+
+    /** One iteration on concrete values; {@code polishedOn[0]} is set to the active set of a polished point returned. */
+    private OptStep<Point, State> concreteUpdate(Point params, State s, Problem p, boolean[][][] polishedOn) {
         Data d = s.factor().data;
         int n = d.n;
         int m = d.m;
@@ -528,12 +541,101 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
                         zn = d.project(d.times(pol[0]));
                         error = e;
                         polished = true;
+                        polishedOn[0] = act;
                     }
                 }
             }
         }
         return new OptStep<>(next, new State(k, error, Tensor.of(zn), Tensor.of(rho), factor, primal, dual,
                 factorizations, polished, lastSet, verdict));
+    }
+
+    /**
+     * One iteration on traced values (unrolling): the concrete iteration makes every discrete
+     * choice (ρ and its adaptation, the verdict, whether and on which active set to polish), and
+     * the same step is then recomputed with differentiable operations — the x-update by
+     * {@link LinearSolve} on Q + σI + Aᵀdiag(ρ)A assembled densely (prepared anew at every
+     * iteration, so unrolling costs one factorization per iteration), the projection by
+     * {@link BoxCDQP#clip}, and an accepted polish by the differentiable solve of its KKT system.
+     */
+    private OptStep<Point, State> unrolledUpdate(Point params, State s, Problem p) {
+        State sc = new State(s.iterations(), s.error(), s.z().concrete(), s.rho(), s.factor(), s.primalResidual(),
+                s.dualResidual(), s.factorizations(), s.polished(), s.lastPolishedSet(), s.verdict());
+        Point pc = new Point(params.x().concrete(), params.y().concrete());
+        boolean[][][] polishedOn = new boolean[1][][];
+        OptStep<Point, State> c = concreteUpdate(pc, sc, Autodiff.stopGradient(p), polishedOn);
+        Data d = s.factor().data;
+        int n = d.n;
+        int m = d.m;
+        double alpha = options.alpha();
+        Tensor rho = s.rho().concrete();
+        Tensor x = params.x();
+        Tensor y = params.y();
+        Tensor z = s.z();
+        Tensor k = p.q().add(Tensor.eye(n).mul(options.sigma()))
+                .add(p.a().transposeMatmul(p.a().mul(rho.reshape(m, 1))));
+        Tensor rhs = x.mul(options.sigma()).sub(p.c()).add(p.a().transposeMatmul(rho.mul(z).sub(y)));
+        Tensor xt = LinearSolve.solve(LinearOperator.fromMatrix(k).withTags(Tag.SYMMETRIC, Tag.POSITIVE_DEFINITE), rhs,
+                options.linearSolver());
+        Tensor xn = xt.mul(alpha).add(x.mul(1 - alpha));
+        Tensor zr = p.a().matmul(xt).mul(alpha).add(z.mul(1 - alpha));
+        Tensor zn = BoxCDQP.clip(zr.add(y.div(rho)), p.lower(), p.upper());
+        Tensor yn = y.add(rho.mul(zr.sub(zn)));
+        if (polishedOn[0] != null) {
+            // The concrete iteration accepted a polished point: recompute it on the same active set.
+            Point polished = polishTraced(p, d, polishedOn[0]);
+            xn = polished.x();
+            yn = polished.y();
+            zn = BoxCDQP.clip(p.a().matmul(xn), p.lower(), p.upper());
+        }
+        State next = c.state();
+        return new OptStep<>(new Point(xn, yn), new State(next.iterations(), next.error(), zn, next.rho(),
+                next.factor(), next.primalResidual(), next.dualResidual(), next.factorizations(), next.polished(),
+                next.lastPolishedSet(), next.verdict()));
+    }
+
+    /** {@link #polish} with differentiable operations, on an active set the concrete polish accepted. */
+    private static Point polishTraced(Problem p, Data d, boolean[][] act) {
+        int n = d.n;
+        int[] rows = new int[d.m];
+        boolean[] lower = new boolean[d.m];
+        int k = 0;
+        for (int i = 0; i < d.m; i++) {
+            if (act[0][i] || act[1][i]) {
+                lower[k] = d.l[i] == d.u[i] || (act[0][i] && !act[1][i]);
+                if (d.l[i] == d.u[i] || act[0][i] != act[1][i]) {
+                    rows[k++] = i;
+                }
+            }
+        }
+        rows = Arrays.copyOf(rows, k);
+        Tensor rhsX = p.c().neg();
+        if (k == 0) {
+            return new Point(LinearSolve.solve(LinearOperator.fromMatrix(p.q()), rhsX, LinearSolver.lu()),
+                    Tensor.zeros(d.m));
+        }
+        Tensor ar = p.a().take(rows, 0);
+        Tensor mask = Tensor.of(toDoubles(Arrays.copyOf(lower, k))).gt(Tensor.scalar(0.5));
+        Tensor target = Tensor.where(mask, p.lower().take(rows), p.upper().take(rows));
+        Tensor kkt = Tensor.concatenate(java.util.List.of(
+                Tensor.concatenate(java.util.List.of(p.q(), ar.transpose()), 1),
+                Tensor.concatenate(java.util.List.of(ar, Tensor.zeros(k, k)), 1)), 0);
+        Tensor sol = LinearSolve.solve(LinearOperator.fromMatrix(kkt), Tensor.concatenate(java.util.List.of(rhsX, target),
+                0), LinearSolver.lu());
+        double[] e = new double[d.m * k];
+        for (int j = 0; j < k; j++) {
+            e[rows[j] * k + j] = 1.0;
+        }
+        Tensor yAll = Tensor.of(new int[]{d.m, k}, e).matmul(sol.slice(0, n, n + k));
+        return new Point(sol.slice(0, 0, n), yAll);
+    }
+
+    private static double[] toDoubles(boolean[] b) {
+        double[] v = new double[b.length];
+        for (int i = 0; i < b.length; i++) {
+            v[i] = b[i] ? 1.0 : 0.0;
+        }
+        return v;
     }
 
     private boolean primalInfeasible(Data d, double[] dy) {

@@ -1,11 +1,19 @@
 package dev.argdiff.solvers;
 
+import dev.argdiff.ad.Autodiff;
+import dev.argdiff.ad.Pytree;
+import dev.argdiff.implicit.ImplicitDiagnostics;
+import dev.argdiff.implicit.ImplicitOptions;
 import dev.argdiff.implicit.Kkt;
 import dev.argdiff.linalg.LinearSolver;
 import dev.argdiff.tensor.Tensor;
 
+import dev.argdiff.tensor.internal.Dispatch;
+
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The quadratic program in general form
@@ -25,12 +33,20 @@ import java.util.List;
  *   F(x, ν, λ) = (Qx + c + Aᵀν + Gᵀλ,  Ax − b,  λ ∘ (Gx − h)),
  * </pre>
  * so implicit differentiation gives the derivatives of x, ν and λ with respect to Q, c, A, b, G
- * and h, in forward and reverse mode and at every order. Its Jacobian is singular at a weakly
- * active inequality (λᵢ = 0 and (Gx − h)ᵢ = 0): there the implicit linear solve fails and
- * differentiation refuses, naming the failed solve, instead of returning a one-sided guess; use
- * {@link BoxOSQP}, whose projection form differentiates such a constraint as inactive, if that
- * choice is wanted. Error: ‖F‖₂ / max(1, ‖(x, ν, λ)‖₂), the residual implicit differentiation
- * certifies. The iterations are not unrollable.
+ * and h, in forward and reverse mode and at every order. The derivative is computed by one solve
+ * of the reduced symmetric KKT system [[Q, Aᵀ, G_𝒜ᵀ], [A, 0, 0], [G_𝒜, 0, 0]] on the strongly
+ * active set 𝒜 (λᵢ &gt; 10⁻⁷·max(1, ‖λ‖∞)), built from the data, with dλᵢ = 0 off 𝒜 — the
+ * derivative of the product form at a strictly complementary solution, at the cost of one
+ * factorization of size n + p + |𝒜| (dense LU by default, the implicit linear solver). The
+ * Jacobian of F is singular at a weakly active inequality (λᵢ ≤ 10⁻⁷·max(1, ‖λ‖∞) and
+ * |Gx − h|ᵢ ≤ 10⁻⁷·max(1, ‖h‖∞)): differentiation refuses there with an
+ * {@code ImplicitDiffException} naming the constraint ("singular"), instead of returning a
+ * one-sided guess; use {@link BoxOSQP}, whose projection form differentiates such a constraint as
+ * inactive, if that choice is wanted. Error: ‖F‖₂ / max(1, ‖(x, ν, λ)‖₂), the residual implicit
+ * differentiation certifies; every failure of this derivative (residual above the optimality
+ * tolerance, weakly active or dependent constraints, a failed solve) throws
+ * {@code ImplicitDiffException} whatever the implicit options' failure policy. With {@code implicitDiff(false)} the ADMM iterations are unrolled as
+ * in {@link BoxOSQP}.
  */
 public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem, OSQP.State, OSQP> {
 
@@ -107,6 +123,84 @@ public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem,
 
     public OSQP withLinearSolver(LinearSolver v) {
         return with(solverOptions().withLinearSolver(v));
+    }
+
+    /**
+     * Runs from {@code init}. With implicit differentiation (the default) the solution's derivative
+     * comes from one solve of the reduced KKT system at its active set, built from the data
+     * (forward, reverse and higher order; the active-set tolerance and the refusal at a weakly
+     * active constraint are documented in the class comment).
+     */
+    @Override
+    public SolverResult<Kkt.Point<Tensor>, State> run(Kkt.Point<Tensor> init, Problem problem) {
+        if (!options().implicitDiff()) {
+            return super.run(init, problem);
+        }
+        if (init == null) {
+            throw new IllegalArgumentException("OSQP.run: initParams is null");
+        }
+        Kkt.Point<Tensor> init0 = Autodiff.stopGradient(init);
+        OSQP concrete = withOptions(options().withImplicitDiff(false));
+        ImplicitOptions io = effectiveImplicitOptions();
+        return Autodiff.customDerivatives(
+                (Problem p) -> remembered(concrete, init0, Autodiff.stopGradient(p)),
+                (Problem p, SolverResult<Kkt.Point<Tensor>, State> out, Problem t) -> {
+                    Kkt.Point<Tensor> z = out.params();
+                    double residual = certify(ImplicitDiagnostics.Mode.JVP, z, p, io);
+                    int[] active = QpKktDerivative.activeSet(ImplicitDiagnostics.Mode.JVP, Autodiff.stopGradient(p),
+                            Autodiff.stopGradient(z), residual, io);
+                    return new SolverResult<>(QpKktDerivative.jvp(p, z, t, active, residual, io),
+                            Pytree.zerosLike(out.state()), out.status());
+                },
+                (Problem p, SolverResult<Kkt.Point<Tensor>, State> out, SolverResult<Kkt.Point<Tensor>, State> w) -> {
+                    Kkt.Point<Tensor> z = out.params();
+                    double residual = certify(ImplicitDiagnostics.Mode.VJP, z, p, io);
+                    int[] active = QpKktDerivative.activeSet(ImplicitDiagnostics.Mode.VJP, Autodiff.stopGradient(p),
+                            Autodiff.stopGradient(z), residual, io);
+                    return QpKktDerivative.vjp(p, z, w.params(), active, residual, io);
+                }).apply(problem);
+    }
+
+    /** The last concrete run: its transform evaluation, initial point and data (flattened), and its result. */
+    private record LastRun(WeakReference<Object> evaluation, Pytree.Flat init, Pytree.Flat problem,
+                           SolverResult<Kkt.Point<Tensor>, State> result) {
+    }
+
+    private final AtomicReference<LastRun> lastRun = new AtomicReference<>();
+
+    /**
+     * The concrete run, remembered within one top-level transform evaluation: a forward-mode
+     * Jacobian or Hessian evaluates the primal once per direction on equal data, and solves once
+     * (as the generic implicit rule's memo does). Outside a transform it always solves.
+     */
+    private SolverResult<Kkt.Point<Tensor>, State> remembered(OSQP concrete, Kkt.Point<Tensor> init, Problem p) {
+        Object evaluation = Dispatch.evaluation();
+        if (evaluation == null) {
+            return concrete.run(init, p);
+        }
+        Pytree.Flat fi = Pytree.flatten(init);
+        Pytree.Flat fp = Pytree.flatten(p);
+        LastRun last = lastRun.get();
+        if (last != null && last.evaluation().get() == evaluation && last.init().sameValues(fi)
+                && last.problem().sameValues(fp)) {
+            return last.result();
+        }
+        SolverResult<Kkt.Point<Tensor>, State> r = concrete.run(init, p);
+        lastRun.set(new LastRun(new WeakReference<>(evaluation), fi, fp, r));
+        return r;
+    }
+
+    /** ‖F(z, θ)‖/max(1, ‖z‖) on concrete values, refused above the optimality tolerance. */
+    private double certify(ImplicitDiagnostics.Mode mode, Kkt.Point<Tensor> z, Problem p, ImplicitOptions io) {
+        double residual = EqualityConstrainedQP.kktError(this, z, p);
+        if (!(residual <= io.optimalityTolerance())) {
+            QpKktDerivative.refuse(mode, residual, io, String.format(java.util.Locale.ROOT,
+                    "%s: the OSQP solution is not a root of the optimality condition: ‖F(x*, θ)‖/max(1, ‖x*‖) = %.3e "
+                            + "exceeds the tolerance %.1e (status of the run, infeasible, or stopped early): run the "
+                            + "solver longer or loosen optimalityTolerance.", mode.operation(), residual,
+                    io.optimalityTolerance()));
+        }
+        return residual;
     }
 
     /** Runs from x = 0 and zero multipliers. */

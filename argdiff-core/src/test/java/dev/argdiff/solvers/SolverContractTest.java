@@ -302,6 +302,23 @@ class SolverContractTest {
                         factory(BoxCDQP::create, w0, SolverContractTest::nnlsQp),
                         SolverContractTest::nnlsOptimal, SolverContractTest::nnlsJacobian,
                         10_000, 3, 200),
+                new Case("OSQP/non-negative ridge", NNLS_LAMBDA, (implicit, maxiter, tol) -> {
+                    OSQP s = OSQP.create().implicitDiff(implicit).maxiter(maxiter).tol(tol);
+                    return theta -> {
+                        BoxCDQP.Problem b = nnlsQp(theta);
+                        int p = DATA.p();
+                        return s.run(new OSQP.Problem(b.q(), b.c(), null, null, Tensor.eye(p).neg(), Tensor.zeros(p)))
+                                .params().primal();
+                    };
+                }, SolverContractTest::nnlsOptimal, SolverContractTest::nnlsJacobian, 10_000, 3, 300),
+                new Case("BoxOSQP/non-negative ridge", NNLS_LAMBDA, (implicit, maxiter, tol) -> {
+                    BoxOSQP s = BoxOSQP.create().implicitDiff(implicit).maxiter(maxiter).tol(tol);
+                    return theta -> {
+                        BoxCDQP.Problem b = nnlsQp(theta);
+                        return s.run(new BoxOSQP.Problem(b.q(), b.c(), Tensor.eye(DATA.p()), b.lower(), b.upper()))
+                                .params().x();
+                    };
+                }, SolverContractTest::nnlsOptimal, SolverContractTest::nnlsJacobian, 10_000, 3, 300),
                 new Case("BlockCoordinateDescent.compositeLinear/lasso", LASSO_LAMBDA,
                         factory(() -> BlockCoordinateDescent.<Regression>compositeLinear(Regression::x,
                                 (z, a) -> z.sub(a.y()).square().mean().mul(0.5), 1.0 / DATA.n(),

@@ -174,16 +174,21 @@ final class LbfgsbDirection {
             }
             double[] correction = new double[n];
             if (k > 0) {
+                double[] wtw = new double[m2 * m2];
+                for (int i = 0; i < n; i++) {
+                    if (cauchyAt[i] == 0) {
+                        for (int a = 0; a < m2; a++) {
+                            double wa = w[i * m2 + a];
+                            for (int b = a; b < m2; b++) {
+                                wtw[a * m2 + b] += wa * w[i * m2 + b];
+                            }
+                        }
+                    }
+                }
                 double[] nmat = kmat.clone();
                 for (int a = 0; a < m2; a++) {
                     for (int b = 0; b < m2; b++) {
-                        double sum = 0;
-                        for (int i = 0; i < n; i++) {
-                            if (cauchyAt[i] == 0) {
-                                sum += w[i * m2 + a] * w[i * m2 + b];
-                            }
-                        }
-                        nmat[a * m2 + b] -= sum / theta;
+                        nmat[a * m2 + b] -= wtw[Math.min(a, b) * m2 + Math.max(a, b)] / theta;
                     }
                 }
                 double[] v;

@@ -447,4 +447,93 @@ class LBFGSBTest {
         assertTrue(maxAbsDiff(x.get(1).toArray(), new double[]{-1, -1, -1, -1}) <= 1e-10);
         assertEquals(List.of(2, 2), Arrays.stream(x.get(1).shape()).boxed().toList());
     }
+
+    // ------------------------------------------------------------------ degenerate cases and usage
+
+    @Test
+    void atAWeaklyActiveBoundTheDerivativeIsTheFreeOneSidedOne() {
+        // min ½(x − θ)² on x ≥ 0: x*(θ) = max(θ, 0). At θ = 0 the bound is weakly active (x* = 0, f' = 0);
+        // the documented choice is the derivative of a free coordinate, the right derivative 1, and the
+        // bound gets none. Away from 0 both sides are checked against the closed form.
+        LBFGSB<Tensor, Tensor> s = LBFGSB.<Tensor, Tensor>of((x, t) -> x.sub(t).square().sum().mul(0.5),
+                t -> new LBFGSB.Bounds<>(Tensor.zeros(1), Tensor.scalar(Double.POSITIVE_INFINITY))).tol(1e-12);
+        Function<Tensor, Tensor> sol = t -> s.run(Tensor.of(1.0), t).params();
+        assertEquals(0.0, sol.apply(Tensor.scalar(0.0)).item(), 0.0);
+        assertEquals(1.0, Autodiff.jacfwd(sol).apply(Tensor.scalar(0.0)).item(), 0.0);
+        assertEquals(1.0, Autodiff.jacrev(sol).apply(Tensor.scalar(0.0)).item(), 0.0);
+        assertEquals(1.0, Autodiff.jacfwd(sol).apply(Tensor.scalar(0.3)).item(), 1e-12);
+        assertEquals(0.0, Autodiff.jacfwd(sol).apply(Tensor.scalar(-0.3)).item(), 0.0);
+        // The lower bound's derivative: none at the weakly active point, 1 where the bound is strictly active.
+        LBFGSB<Tensor, Tensor> byBound = LBFGSB.<Tensor, Tensor>of((x, l) -> x.square().sum().mul(0.5),
+                l -> new LBFGSB.Bounds<>(l, Tensor.scalar(Double.POSITIVE_INFINITY))).tol(1e-12);
+        assertEquals(0.0, Autodiff.jacfwd((Tensor l) -> byBound.run(Tensor.of(1.0), l.reshape(1)).params())
+                .apply(Tensor.scalar(0.0)).item(), 0.0);
+        assertEquals(1.0, Autodiff.jacfwd((Tensor l) -> byBound.run(Tensor.of(1.0), l.reshape(1)).params())
+                .apply(Tensor.scalar(0.4)).item(), 0.0);
+    }
+
+    @Test
+    void fixedCoordinatesAndAFixedStep() {
+        Random rnd = new Random(9);
+        int n = 8;
+        double[] q = QpFixtures.spd(rnd, n, 0.2);
+        double[] c = QpFixtures.gaussian(rnd, n);
+        double[] l = new double[n];
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++) {
+            l[i] = -0.5;
+            u[i] = i % 3 == 0 ? -0.5 : 0.5;   // l = u: coordinates 0, 3, 6 fixed at −0.5
+        }
+        BoxCDQP.Problem pr = new BoxCDQP.Problem(QpFixtures.matrix(q, n, n), Tensor.of(c), Tensor.of(l), Tensor.of(u));
+        double[] cd = BoxCDQP.create().tol(1e-13).maxiter(100_000).run(pr).params().toArray();
+        double[] x = qpSolver().tol(1e-11).run(Tensor.zeros(n), pr).params().toArray();
+        assertTrue(maxAbsDiff(x, cd) <= 1e-9, () -> "vs BoxCDQP: " + maxAbsDiff(x, cd));
+        for (int i = 0; i < n; i += 3) {
+            assertEquals(-0.5, x[i], 0.0, "fixed coordinate " + i);
+        }
+        // A fixed step 1 (the subspace step itself, clipped to the box) reaches the same point.
+        double[] fixed = qpSolver().stepsize(1.0).tol(1e-11).run(Tensor.zeros(n), pr).params().toArray();
+        assertTrue(maxAbsDiff(fixed, cd) <= 1e-9, () -> "fixed step vs BoxCDQP: " + maxAbsDiff(fixed, cd));
+    }
+
+    @Test
+    void auxIsThatOfTheReturnedIterateAndThreadsShareASolver() throws Exception {
+        BoxCDQP.Problem p = constructed();
+        LBFGSB<Tensor, BoxCDQP.Problem> s = LBFGSB.<Tensor, BoxCDQP.Problem>ofObjective(
+                Objective.withAux((Tensor x, BoxCDQP.Problem a) -> new Autodiff.Aux<>(quadratic(x, a), x.sum())),
+                a -> new LBFGSB.Bounds<>(a.lower(), a.upper())).tol(1e-12);
+        SolverResult<Tensor, LBFGSB.State<Tensor>> r = s.run(Tensor.zeros(N), p);
+        assertEquals(r.params().sum().item(), ((Tensor) r.state().aux()).item(), 0.0);
+        assertEquals(quadratic(r.params(), p).item(), r.state().value(), 0.0);
+        double[] expected = closedForm(p);
+        List<Thread> threads = new ArrayList<>();
+        List<double[]> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int k = 0; k < 4; k++) {
+            Thread t = new Thread(() -> results.add(Autodiff.grad((Tensor c) -> s.run(Tensor.zeros(N),
+                    new BoxCDQP.Problem(p.q(), c, p.lower(), p.upper())).params().sum()).apply(p.c()).toArray()));
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double[] single = Autodiff.grad((Tensor c) -> s.run(Tensor.zeros(N),
+                new BoxCDQP.Problem(p.q(), c, p.lower(), p.upper())).params().sum()).apply(p.c()).toArray();
+        assertEquals(4, results.size());
+        for (double[] g : results) {
+            assertTrue(Arrays.equals(single, g), "a thread's gradient differs");
+        }
+        assertTrue(maxAbsDiff(s.run(Tensor.zeros(N), p).params().toArray(), expected) <= 1e-10);
+    }
+
+    @Test
+    void aFailedLineSearchStopsTheRunWhenAsked() {
+        // f = ‖x‖₁-like kink: |x₀| + x₁² with x₀ ≥ −1; the derivative at the kink misleads every search.
+        LBFGSB<Tensor, Object> s = LBFGSB.<Tensor, Object>of((x, a) -> x.row(0).abs().add(x.row(1).square()).mul(1.0),
+                a -> LBFGSB.Bounds.of(-1, 1)).lineSearch(BacktrackingLineSearch.defaults().withMaxEvaluations(3))
+                .stopIfLinesearchFails(true).tol(1e-12).maxiter(200);
+        SolverResult<Tensor, LBFGSB.State<Tensor>> r = s.run(Tensor.of(0.3, 0.5), null);
+        assertEquals(SolverStatus.LINE_SEARCH_FAILED, r.status());
+        assertTrue(r.state().failedLineSearches() >= 1);
+    }
 }

@@ -8,6 +8,7 @@ import dev.argdiff.tensor.Shapes;
 import dev.argdiff.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -59,9 +60,10 @@ import java.util.function.IntToDoubleFunction;
  *
  * <p>Unrolling ({@code implicitDiff(false)}) differentiates the step on its piece: the Cauchy step,
  * which coordinates sit on which bound, the projection or truncation of the subspace step and the
- * line-search step are decided on concrete values and held fixed, and the point is recomputed from
- * traced tensors (the compact matrices included). A coordinate on a bound carries the bound's
- * derivative.
+ * line-search step are decided on concrete values and held fixed, and the point is computed in
+ * tensor operations (the compact matrices and their 2m×2m solves included) — in every run, so a
+ * concrete and an unrolled run take bitwise the same steps. A coordinate on a bound carries the
+ * bound's derivative.
  *
  * <p>Options ({@link Options}; JAXopt's LBFGSB defaults): history size 10, zoom line search
  * (strong Wolfe, c1 = 1e-4, c2 = 0.9, at most 20 evaluations, maximal step 1), or any
@@ -461,12 +463,19 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
             plan = plan(xc, gc, b, ss, ys);
         }
         double[] d = new double[n];
-        boolean moves = false;
-        if (plan != null) {
+        boolean moves = plan != null && !Arrays.equals(plan.xbar(), xc);
+        Tensor xbar = null;
+        if (moves) {
+            // The point is recomputed in tensor operations whether or not anything is traced, so that the
+            // concrete, unrolled and checkpoint-recomputed runs take bitwise the same steps.
+            xbar = replay(x, state.grad(), b, plan, ss, ys);
+            double[] xbarc = xbar.concrete().toArray();
+            double slope = 0;
             for (int i = 0; i < n; i++) {
-                d[i] = plan.xbar()[i] - xc[i];
-                moves |= d[i] != 0;
+                d[i] = xbarc[i] - xc[i];
+                slope += gc[i] * d[i];
             }
+            moves = slope < 0;
         }
         if (!moves) {
             // P(x − ∇f) = x (no descent direction exists), or one exists only below rounding.
@@ -500,8 +509,11 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
         double[] nextc = trial(xc, t, d, b);
         X next;
         Autodiff.ValueAuxAndGrad<X, Object> vg;
-        if (isTraced(x) || isTraced(args) || isTraced(state.grad()) || isTraced(ss) || isTraced(ys)) {
-            next = tracedStep(x, state.grad(), b, plan, ss, ys, t, nextc);
+        if (xbar.isTraced() || isTraced(x) || isTraced(args)) {
+            Tensor xf = TreeVectors.flatten(x);
+            Tensor moved = xf.add(xbar.sub(xf).mul(t));
+            next = TreeVectors.unflatten(x, LbfgsbDirection.onBounds(moved, LbfgsbDirection.endAt(nextc, b.lo(), b.hi()),
+                    b.lower(), b.upper()));
             vg = fun.valueAuxAndGrad(next, args);
         } else {
             next = Pytree.fromArray(x, nextc);
@@ -542,9 +554,8 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
         return LbfgsbDirection.plan(x, g, b.lo(), b.hi(), s, y, theta);
     }
 
-    /** The new iterate recomputed from traced tensors with the plan's choices and the step held fixed. */
-    private X tracedStep(X x, X grad, Box b, LbfgsbDirection.Plan plan, List<Tensor> ss, List<Tensor> ys, double t,
-                         double[] nextc) {
+    /** x̄ recomputed from tensors (traced when unrolling) with the plan's choices held fixed. */
+    private Tensor replay(X x, X grad, Box b, LbfgsbDirection.Plan plan, List<Tensor> ss, List<Tensor> ys) {
         Tensor xf = TreeVectors.flatten(x);
         Tensor gf = TreeVectors.flatten(grad);
         int k = plan.pairs();
@@ -556,10 +567,7 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
             Tensor yn = y.get(k - 1);
             theta = theta.mul(yn.vdot(yn).div(sn.vdot(yn)));
         }
-        Tensor xbar = LbfgsbDirection.replay(plan, xf, gf, b.lower(), b.upper(), s, y, theta);
-        Tensor moved = xf.add(xbar.sub(xf).mul(t));
-        return TreeVectors.unflatten(x, LbfgsbDirection.onBounds(moved, LbfgsbDirection.endAt(nextc, b.lo(), b.hi()),
-                b.lower(), b.upper()));
+        return LbfgsbDirection.replay(plan, xf, gf, b.lower(), b.upper(), s, y, theta);
     }
 
     /** x + t·d clipped to the box (a rounding correction for t up to the largest feasible step). */

@@ -27,8 +27,10 @@ import java.util.List;
  * <p>{@link #plan} computes the direction on plain numbers and records every discrete choice
  * (which coordinates the Cauchy point fixes at which bound, its step, whether the subspace step
  * was projected or truncated, which coordinates end on a bound); {@link #replay} recomputes the
- * same point from traced tensors with those choices held fixed, so that unrolling differentiates
- * the step on its piece. Package-private.
+ * point from tensors with those choices held fixed, so that unrolling differentiates the step on
+ * its piece. The solver takes the replayed point in every run, concrete or traced, so both take
+ * bitwise the same steps (a checkpointed block recomputed traced must reproduce its first,
+ * concrete evaluation); the plan's own x̄ only serves the decisions. Package-private.
  */
 final class LbfgsbDirection {
 

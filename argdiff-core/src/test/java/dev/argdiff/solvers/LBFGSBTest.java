@@ -536,4 +536,50 @@ class LBFGSBTest {
         assertEquals(SolverStatus.LINE_SEARCH_FAILED, r.status());
         assertTrue(r.state().failedLineSearches() >= 1);
     }
+
+    @Test
+    void boundsCapturedByTheClosureAreDifferentiatedAndUnrolledRunsAreDeterministic() {
+        // The bound β reaches the solver through the bounds function's closure, not through args.
+        double beta = 0.6;
+        Function<Tensor, Tensor> captured = b -> LBFGSB.<Tensor, Object>of((x, a) -> rosenbrock(x, Tensor.scalar(1.0)),
+                a -> new LBFGSB.Bounds<>(Tensor.scalar(Double.NEGATIVE_INFINITY), b)).tol(1e-12)
+                .run(Tensor.of(-1.2, 1), null).params().row(1);
+        assertEquals(2 * beta, Autodiff.grad(captured).apply(Tensor.scalar(beta)).item(), 1e-8);
+        LBFGSB<Tensor, Tensor> unrolled = boundedRosenbrock().tol(1e-12).implicitDiff(false);
+        double plain = Autodiff.grad((Tensor b) -> unrolled.run(Tensor.of(-1.2, 1), b).params().row(1))
+                .apply(Tensor.scalar(beta)).item();
+        double checkpointed = Autodiff.grad((Tensor b) -> unrolled.checkpointEvery(4).run(Tensor.of(-1.2, 1), b)
+                .params().row(1)).apply(Tensor.scalar(beta)).item();
+        assertEquals(2 * beta, plain, 1e-6);
+        assertEquals(plain, checkpointed, 1e-12);
+        // Traced (unrolled) and concrete runs take bitwise the same steps, here through 2m×2m solves.
+        BoxCDQP.Problem p = constructed();
+        LBFGSB<Tensor, BoxCDQP.Problem> qp = qpSolver().tol(1e-12);
+        double[] concrete = qp.run(Tensor.zeros(N), p).params().toArray();
+        double[] traced = Autodiff.jvp((BoxCDQP.Problem pr) -> qp.implicitDiff(false).run(Tensor.zeros(N), pr).params(),
+                p, new BoxCDQP.Problem(Tensor.zeros(N, N), Tensor.ones(N), Tensor.zeros(N), Tensor.zeros(N)))
+                .value().toArray();
+        assertTrue(Arrays.equals(concrete, traced), () -> "unrolled run differs by " + maxAbsDiff(concrete, traced));
+        assertTrue(qp.run(Tensor.zeros(N), p).state().iterations() > 5, "the memory was used");
+    }
+
+    @Test
+    void optionsStartAtJaxoptsDefaultsAndConvenienceMethodsAreRecordCopies() {
+        LBFGSB.Options d = LBFGSB.Options.defaults();
+        assertEquals(10, d.historySize());
+        assertEquals(new ZoomLineSearch(1e-4, 0.9, 1e-6, 2.0, 1.0, 20), d.lineSearch());
+        assertEquals(1.0, d.theta(), 0.0);
+        assertEquals(d, qpSolver().own());
+        assertEquals(d.withHistorySize(3).withTheta(2).withUseGamma(false).withStopIfLinesearchFails(true),
+                qpSolver().historySize(3).theta(2).useGamma(false).stopIfLinesearchFails(true).own());
+        assertEquals(5.0, qpSolver().maxStepsize(5).own().lineSearch().maxStepsize(), 0.0);
+        assertEquals(d, qpSolver().historySize(3).with(d).own());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> qpSolver().maxStepsize(0));
+        assertTrue(e.getMessage().contains("maxStepsize"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> qpSolver().lineSearch(null));
+        assertTrue(e.getMessage().contains("lineSearch"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> qpSolver().stepsize(k -> -1.0).run(Tensor.zeros(N), constructed()));
+        assertTrue(e.getMessage().contains("schedule"), e.getMessage());
+    }
 }

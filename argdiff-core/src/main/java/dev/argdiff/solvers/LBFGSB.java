@@ -448,35 +448,16 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
         X x = feasible(params, Pytree.toArray(params), b);
         double[] xc = Pytree.toArray(x);
         double[] gc = Pytree.toArray(state.grad());
-        int n = xc.length;
         if (!Double.isFinite(state.value()) || !allFinite(gc)) {
             // f or ∇f is not finite at the iterate: nothing sensible follows; the loop stops on the NaN error.
             return new OptStep<>(x, withError(state, Double.NaN));
         }
-        List<Tensor> ss = state.sHistory();
-        List<Tensor> ys = state.yHistory();
-        LbfgsbDirection.Plan plan = plan(xc, gc, b, ss, ys);
-        if (plan == null && !ss.isEmpty()) {
-            // Singular compact matrices or no descent: forget the pairs, start again from B = θ₀I.
-            ss = List.of();
-            ys = List.of();
-            plan = plan(xc, gc, b, ss, ys);
-        }
-        double[] d = new double[n];
-        boolean moves = plan != null && !Arrays.equals(plan.xbar(), xc);
-        Tensor xbar = null;
-        if (moves) {
-            // The point is recomputed in tensor operations whether or not anything is traced, so that the
-            // concrete, unrolled and checkpoint-recomputed runs take bitwise the same steps.
-            xbar = replay(x, state.grad(), b, plan, ss, ys);
-            double[] xbarc = xbar.concrete().toArray();
-            double slope = 0;
-            for (int i = 0; i < n; i++) {
-                d[i] = xbarc[i] - xc[i];
-                slope += gc[i] * d[i];
-            }
-            moves = slope < 0;
-        }
+        Direction dir = direction(x, xc, gc, b, state.grad(), state.sHistory(), state.yHistory());
+        List<Tensor> ss = dir.sHistory();
+        List<Tensor> ys = dir.yHistory();
+        Tensor xbar = dir.xbar();
+        double[] d = dir.d();
+        boolean moves = xbar != null;
         if (!moves) {
             // P(x − ∇f) = x (no descent direction exists), or one exists only below rounding.
             double e = error(xc, gc, b.lo(), b.hi());
@@ -537,6 +518,54 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
         }
         return new OptStep<>(next, new State<>(state.iterations() + 1, error(nextc, gn, b.lo(), b.hi()),
                 vg.value().item(), nextGrad, ss, ys, t, state.failedLineSearches(), false, vg.aux()));
+    }
+
+    /** The end point x̄ of the step (null when there is no descent direction), d = x̄ − x, and the pairs kept. */
+    private record Direction(Tensor xbar, double[] d, List<Tensor> sHistory, List<Tensor> yHistory) {
+    }
+
+    /**
+     * The step from the stored pairs; when their compact matrices are singular or the step is not a
+     * descent direction (rounding), the pairs are forgotten and the step taken with B = θ₀I.
+     */
+    private Direction direction(X x, double[] xc, double[] gc, Box b, X grad, List<Tensor> ss, List<Tensor> ys) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (attempt == 1) {
+                if (ss.isEmpty()) {
+                    break;
+                }
+                ss = List.of();
+                ys = List.of();
+            }
+            LbfgsbDirection.Plan plan = plan(xc, gc, b, ss, ys);
+            if (plan == null) {
+                continue;
+            }
+            if (Arrays.equals(plan.xbar(), xc)) {
+                // P(x − ∇f) = x: x is stationary for the box.
+                break;
+            }
+            Tensor xbar;
+            try {
+                // The point is computed in tensor operations whether or not anything is traced, so that the
+                // concrete, unrolled and checkpoint-recomputed runs take bitwise the same steps.
+                xbar = replay(x, grad, b, plan, ss, ys);
+            } catch (ArithmeticException unsolved) {
+                // A 2m×2m solve of the compact form failed its accuracy check: forget the pairs.
+                continue;
+            }
+            double[] xbarc = xbar.concrete().toArray();
+            double[] d = new double[xc.length];
+            double slope = 0;
+            for (int i = 0; i < xc.length; i++) {
+                d[i] = xbarc[i] - xc[i];
+                slope += gc[i] * d[i];
+            }
+            if (slope < 0) {
+                return new Direction(xbar, d, ss, ys);
+            }
+        }
+        return new Direction(null, null, ss, ys);
     }
 
     private LbfgsbDirection.Plan plan(double[] x, double[] g, Box b, List<Tensor> ss, List<Tensor> ys) {

@@ -99,10 +99,9 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
     /**
      * The box l ≤ x ≤ u: trees with x's structure whose leaves broadcast to x's leaves (a 0-d
      * tensor bounds a whole leaf). Entries of lower may be −∞, of upper +∞.
-     *
-     * @throws IllegalArgumentException if lower or upper is null
      */
     public record Bounds<X>(X lower, X upper) {
+        /** @throws IllegalArgumentException if lower or upper is null */
         public Bounds {
             if (lower == null || upper == null) {
                 throw new IllegalArgumentException("LBFGSB.Bounds: " + (lower == null ? "lower" : "upper")

@@ -116,6 +116,10 @@ final class LbfgsbDirection {
             return new Plan(x.clone(), 0.0, cauchyAt, true, 1.0, endAt(x, l, u), k);
         }
         double fpp = -theta * fp - dot(p, mp);
+        if (!(fpp > 0) || Double.isInfinite(fpp)) {
+            // dᵀBd ≤ 0: B lost positive definiteness to rounding; the caller clears the memory.
+            return null;
+        }
         double fpp0 = fpp;
         double dtMin = -fp / fpp;
         double told = 0;

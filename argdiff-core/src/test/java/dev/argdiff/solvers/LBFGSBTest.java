@@ -582,4 +582,18 @@ class LBFGSBTest {
                 () -> qpSolver().stepsize(k -> -1.0).run(Tensor.zeros(N), constructed()));
         assertTrue(e.getMessage().contains("schedule"), e.getMessage());
     }
+
+    @Test
+    void aLinearObjectiveEndsAtTheCornerWithoutNaN() {
+        // f(a, b) = −a on [−1, 1]²: no curvature pair is ever stored (y = 0); the solution set is a = 1 (JAXopt's
+        // issue #492 returned b = NaN from x₀ = (1, 0)). From (1, 0) the point is already stationary.
+        LBFGSB<Tensor, Object> s = LBFGSB.<Tensor, Object>of((x, o) -> x.row(0).neg(), o -> LBFGSB.Bounds.of(-1, 1));
+        SolverResult<Tensor, LBFGSB.State<Tensor>> atCorner = s.run(Tensor.of(1.0, 0.0), null);
+        assertTrue(atCorner.converged(), () -> "status " + atCorner.status());
+        assertTrue(Arrays.equals(new double[]{1, 0}, atCorner.params().toArray()), Arrays.toString(atCorner.params().toArray()));
+        SolverResult<Tensor, LBFGSB.State<Tensor>> fromInside = s.run(Tensor.of(-0.3, 0.4), null);
+        assertTrue(fromInside.converged(), () -> "status " + fromInside.status());
+        assertTrue(Arrays.equals(new double[]{1, 0.4}, fromInside.params().toArray()),
+                Arrays.toString(fromInside.params().toArray()));
+    }
 }

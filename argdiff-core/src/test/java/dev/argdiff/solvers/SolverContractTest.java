@@ -319,6 +319,11 @@ class SolverContractTest {
                                 .params().x();
                     };
                 }, SolverContractTest::nnlsOptimal, SolverContractTest::nnlsJacobian, 10_000, 3, 300),
+                new Case("LBFGSB/non-negative ridge", NNLS_LAMBDA,
+                        factory(() -> LBFGSB.<Tensor, Regression>of(SolverFixtures::ridge,
+                                a -> LBFGSB.Bounds.of(0, Double.POSITIVE_INFINITY)), w0, args()),
+                        SolverContractTest::nnlsOptimal, SolverContractTest::nnlsJacobian,
+                        1_000, 4, 100),
                 new Case("BlockCoordinateDescent.compositeLinear/lasso", LASSO_LAMBDA,
                         factory(() -> BlockCoordinateDescent.<Regression>compositeLinear(Regression::x,
                                 (z, a) -> z.sub(a.y()).square().mean().mul(0.5), 1.0 / DATA.n(),

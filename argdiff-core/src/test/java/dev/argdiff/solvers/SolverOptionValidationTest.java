@@ -25,6 +25,7 @@ class SolverOptionValidationTest {
                 ProximalGradient.of(SolverFixtures::leastSquares, SolverFixtures.SOFT_THRESHOLD),
                 ProjectedGradient.of(SolverFixtures::ridge, (x, a) -> x.relu()),
                 LBFGS.of(SolverFixtures::ridge),
+                LBFGSB.of(SolverFixtures::ridge, a -> LBFGSB.Bounds.of(0, Double.POSITIVE_INFINITY)),
                 BlockCoordinateDescent.of(SolverFixtures::leastSquares, SolverFixtures.SOFT_THRESHOLD),
                 BlockCoordinateDescent.compositeLinear(Regression::x, (z, a) -> z.square().mean(), 1.0,
                         SolverFixtures.SOFT_THRESHOLD),

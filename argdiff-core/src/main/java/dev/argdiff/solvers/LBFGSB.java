@@ -306,6 +306,25 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
         return with(own.withLineSearch(value));
     }
 
+    /**
+     * The largest number of function evaluations per line search (≥ 1; default 20): the
+     * configured search's {@link LineSearch#withMaxEvaluations maxEvaluations}, as in {@link LBFGS#maxls}.
+     */
+    public LBFGSB<X, A> maxls(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("LBFGSB.maxls: must be >= 1, got " + value);
+        }
+        return with(own.withLineSearch(own.lineSearch().withMaxEvaluations(value)));
+    }
+
+    /**
+     * The Wolfe constants of the configured line search (in 0 &lt; c1 &lt; c2 &lt; 1; each search
+     * checks its own range, see {@link LineSearch#withWolfe}), as in {@link LBFGS#wolfe}.
+     */
+    public LBFGSB<X, A> wolfe(double c1, double c2) {
+        return with(own.withLineSearch(own.lineSearch().withWolfe(c1, c2)));
+    }
+
     /** The largest step of a line search (finite, > 0; default 1), further capped by the box. */
     public LBFGSB<X, A> maxStepsize(double value) {
         if (!(value > 0) || Double.isInfinite(value)) {

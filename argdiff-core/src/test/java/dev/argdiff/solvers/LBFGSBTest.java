@@ -574,6 +574,10 @@ class LBFGSBTest {
                 qpSolver().historySize(3).theta(2).useGamma(false).stopIfLinesearchFails(true).own());
         assertEquals(5.0, qpSolver().maxStepsize(5).own().lineSearch().maxStepsize(), 0.0);
         assertEquals(d, qpSolver().historySize(3).with(d).own());
+        assertEquals(7, qpSolver().maxls(7).own().lineSearch().maxEvaluations());
+        assertEquals(0.4, qpSolver().wolfe(1e-3, 0.4).own().lineSearch().c2(), 0.0);
+        IllegalArgumentException e0 = assertThrows(IllegalArgumentException.class, () -> qpSolver().maxls(0));
+        assertTrue(e0.getMessage().contains("maxls"), e0.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> qpSolver().maxStepsize(0));
         assertTrue(e.getMessage().contains("maxStepsize"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> qpSolver().lineSearch(null));

@@ -122,6 +122,35 @@ final class Kernels {
         }
     }
 
+    private static void requireSameConcrete(String op, Tensor a, Tensor b) {
+        if (a.isTraced() || b.isTraced()) {
+            throw new IllegalArgumentException(op + ": needs concrete tensors, got a traced one");
+        }
+        if (!Arrays.equals(a.shapeRef(), b.shapeRef())) {
+            throw new IllegalArgumentException(op + ": shapes " + Shapes.str(a.shapeRef()) + " and "
+                    + Shapes.str(b.shapeRef()) + " differ");
+        }
+    }
+
+    /** a + b (same shape, concrete) in storage nothing else references, shape array included. */
+    static Tensor sumInNewStorage(Tensor a, Tensor b) {
+        requireSameConcrete("sumInNewStorage", a, b);
+        double[] x = a.data();
+        double[] out = new double[x.length];
+        loop(ADD, x, b.data(), out, x.length);
+        return Tensor.wrap(a.shapeRef().clone(), out);
+    }
+
+    /** target[i] += addend[i]: only for storage its caller owns (see TracedTensors.addInPlace). */
+    static void addInPlace(Tensor target, Tensor addend) {
+        requireSameConcrete("addInPlace", target, addend);
+        double[] t = target.data();
+        double[] b = addend.data();
+        for (int i = 0; i < t.length; i++) {
+            t[i] += b[i];
+        }
+    }
+
     static Tensor where(Tensor c, Tensor x, Tensor y) {
         int[] cs = c.shapeRef();
         int[] shape = Arrays.equals(cs, x.shapeRef()) && Arrays.equals(cs, y.shapeRef()) ? cs

@@ -90,6 +90,16 @@ public final class Tensor implements Serializable {
             public Tracer tracer(Tensor t) {
                 return t.tracer;
             }
+
+            @Override
+            public Tensor sumInNewStorage(Tensor a, Tensor b) {
+                return Kernels.sumInNewStorage(a, b);
+            }
+
+            @Override
+            public void addInPlace(Tensor target, Tensor addend) {
+                Kernels.addInPlace(target, addend);
+            }
         });
     }
 

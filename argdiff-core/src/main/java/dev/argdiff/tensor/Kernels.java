@@ -56,21 +56,35 @@ final class Kernels {
         int n = Shapes.size(shape);
         double[] out = new double[n];
         if (a.length == n && b.length == n) {
-            loop(code, a, b, out, n);
+            loop(code, a, 0, b, 0, out, 0, n);
         } else if (b.length == 1 && a.length == n) {
-            loopScalarB(code, a, b[0], out, n);
+            loopScalarB(code, a, 0, b[0], out, 0, n);
         } else if (a.length == 1 && b.length == n) {
-            loopScalarA(code, a[0], b, out, n);
+            loopScalarA(code, a[0], b, 0, out, 0, n);
         } else if (n > 0) {
+            // A general broadcast, read in place: one loop per row of the last axis, each operand read
+            // there with stride 1 or 0 (never materialised), the row offsets stepped by the strides of
+            // the leading axes (0 along the axes an operand is broadcast in).
             int rank = shape.length;
             int[] sa = Shapes.broadcastStrides(xs, shape);
             int[] sb = Shapes.broadcastStrides(ys, shape);
+            int len = shape[rank - 1];
+            boolean aRow = sa[rank - 1] != 0;
+            boolean bRow = sb[rank - 1] != 0;
             int[] idx = new int[rank];
             int ia = 0;
             int ib = 0;
-            for (int i = 0; i < n; i++) {
-                out[i] = apply(code, a[ia], b[ib]);
-                for (int d = rank - 1; d >= 0; d--) {
+            for (int o = 0; o < n; o += len) {
+                if (aRow && bRow) {
+                    loop(code, a, ia, b, ib, out, o, len);
+                } else if (aRow) {
+                    loopScalarB(code, a, ia, b[ib], out, o, len);
+                } else if (bRow) {
+                    loopScalarA(code, a[ia], b, ib, out, o, len);
+                } else {
+                    Arrays.fill(out, o, o + len, apply(code, a[ia], b[ib]));
+                }
+                for (int d = rank - 2; d >= 0; d--) {
                     idx[d]++;
                     ia += sa[d];
                     ib += sb[d];
@@ -86,39 +100,39 @@ final class Kernels {
         return Tensor.wrap(shape, out);
     }
 
-    private static void loop(int code, double[] a, double[] b, double[] out, int n) {
+    private static void loop(int code, double[] a, int ao, double[] b, int bo, double[] out, int oo, int n) {
         switch (code) {
-            case ADD: for (int i = 0; i < n; i++) { out[i] = a[i] + b[i]; } return;
-            case SUB: for (int i = 0; i < n; i++) { out[i] = a[i] - b[i]; } return;
-            case MUL: for (int i = 0; i < n; i++) { out[i] = a[i] * b[i]; } return;
-            case DIV: for (int i = 0; i < n; i++) { out[i] = a[i] / b[i]; } return;
-            case MAX: for (int i = 0; i < n; i++) { out[i] = Math.max(a[i], b[i]); } return;
-            case MIN: for (int i = 0; i < n; i++) { out[i] = Math.min(a[i], b[i]); } return;
-            default: for (int i = 0; i < n; i++) { out[i] = apply(code, a[i], b[i]); }
+            case ADD: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] + b[bo + i]; } return;
+            case SUB: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] - b[bo + i]; } return;
+            case MUL: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] * b[bo + i]; } return;
+            case DIV: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] / b[bo + i]; } return;
+            case MAX: for (int i = 0; i < n; i++) { out[oo + i] = Math.max(a[ao + i], b[bo + i]); } return;
+            case MIN: for (int i = 0; i < n; i++) { out[oo + i] = Math.min(a[ao + i], b[bo + i]); } return;
+            default: for (int i = 0; i < n; i++) { out[oo + i] = apply(code, a[ao + i], b[bo + i]); }
         }
     }
 
-    private static void loopScalarB(int code, double[] a, double b, double[] out, int n) {
+    private static void loopScalarB(int code, double[] a, int ao, double b, double[] out, int oo, int n) {
         switch (code) {
-            case ADD: for (int i = 0; i < n; i++) { out[i] = a[i] + b; } return;
-            case SUB: for (int i = 0; i < n; i++) { out[i] = a[i] - b; } return;
-            case MUL: for (int i = 0; i < n; i++) { out[i] = a[i] * b; } return;
-            case DIV: for (int i = 0; i < n; i++) { out[i] = a[i] / b; } return;
-            case MAX: for (int i = 0; i < n; i++) { out[i] = Math.max(a[i], b); } return;
-            case MIN: for (int i = 0; i < n; i++) { out[i] = Math.min(a[i], b); } return;
-            default: for (int i = 0; i < n; i++) { out[i] = apply(code, a[i], b); }
+            case ADD: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] + b; } return;
+            case SUB: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] - b; } return;
+            case MUL: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] * b; } return;
+            case DIV: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] / b; } return;
+            case MAX: for (int i = 0; i < n; i++) { out[oo + i] = Math.max(a[ao + i], b); } return;
+            case MIN: for (int i = 0; i < n; i++) { out[oo + i] = Math.min(a[ao + i], b); } return;
+            default: for (int i = 0; i < n; i++) { out[oo + i] = apply(code, a[ao + i], b); }
         }
     }
 
-    private static void loopScalarA(int code, double a, double[] b, double[] out, int n) {
+    private static void loopScalarA(int code, double a, double[] b, int bo, double[] out, int oo, int n) {
         switch (code) {
-            case ADD: for (int i = 0; i < n; i++) { out[i] = a + b[i]; } return;
-            case SUB: for (int i = 0; i < n; i++) { out[i] = a - b[i]; } return;
-            case MUL: for (int i = 0; i < n; i++) { out[i] = a * b[i]; } return;
-            case DIV: for (int i = 0; i < n; i++) { out[i] = a / b[i]; } return;
-            case MAX: for (int i = 0; i < n; i++) { out[i] = Math.max(a, b[i]); } return;
-            case MIN: for (int i = 0; i < n; i++) { out[i] = Math.min(a, b[i]); } return;
-            default: for (int i = 0; i < n; i++) { out[i] = apply(code, a, b[i]); }
+            case ADD: for (int i = 0; i < n; i++) { out[oo + i] = a + b[bo + i]; } return;
+            case SUB: for (int i = 0; i < n; i++) { out[oo + i] = a - b[bo + i]; } return;
+            case MUL: for (int i = 0; i < n; i++) { out[oo + i] = a * b[bo + i]; } return;
+            case DIV: for (int i = 0; i < n; i++) { out[oo + i] = a / b[bo + i]; } return;
+            case MAX: for (int i = 0; i < n; i++) { out[oo + i] = Math.max(a, b[bo + i]); } return;
+            case MIN: for (int i = 0; i < n; i++) { out[oo + i] = Math.min(a, b[bo + i]); } return;
+            default: for (int i = 0; i < n; i++) { out[oo + i] = apply(code, a, b[bo + i]); }
         }
     }
 
@@ -137,7 +151,7 @@ final class Kernels {
         requireSameConcrete("sumInNewStorage", a, b);
         double[] x = a.data();
         double[] out = new double[x.length];
-        loop(ADD, x, b.data(), out, x.length);
+        loop(ADD, x, 0, b.data(), 0, out, 0, x.length);
         return Tensor.wrap(a.shapeRef().clone(), out);
     }
 

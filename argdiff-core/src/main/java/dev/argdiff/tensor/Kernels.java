@@ -173,18 +173,16 @@ final class Kernels {
         double[] cv = c.data();
         double[] xv = x.data();
         double[] yv = y.data();
-        // Operands of the output's shape or of one entry are read in place (stride 1 or 0); any other
-        // broadcast is materialised.
-        if (cv.length != n && (cv.length != 1 || n == 0)) {
-            cv = broadcastTo(c, shape).data();
-        }
-        if (xv.length != n && xv.length != 1) {
-            xv = broadcastTo(x, shape).data();
-        }
-        if (yv.length != n && yv.length != 1) {
-            yv = broadcastTo(y, shape).data();
-        }
         double[] out = new double[n];
+        if (n == 0) {
+            return Tensor.wrap(shape, out);
+        }
+        // Operands of the output's shape or of one entry take the loops below; any other broadcast is
+        // read in place too, row by row with per-axis strides (0 along a broadcast axis).
+        if (cv.length != n && cv.length != 1 || xv.length != n && xv.length != 1 || yv.length != n && yv.length != 1) {
+            whereStrided(cs, cv, x.shapeRef(), xv, y.shapeRef(), yv, shape, out);
+            return Tensor.wrap(shape, out);
+        }
         if (cv.length == 1 && n != 1) {
             double[] src = cv[0] != 0 ? xv : yv;
             if (src.length == 1) {
@@ -214,6 +212,40 @@ final class Kernels {
             }
         }
         return Tensor.wrap(shape, out);
+    }
+
+    private static void whereStrided(int[] cs, double[] cv, int[] xs, double[] xv, int[] ys, double[] yv, int[] shape,
+                                     double[] out) {
+        int rank = shape.length;
+        int[] sc = Shapes.broadcastStrides(cs, shape);
+        int[] sx = Shapes.broadcastStrides(xs, shape);
+        int[] sy = Shapes.broadcastStrides(ys, shape);
+        int len = shape[rank - 1];
+        int lc = sc[rank - 1];
+        int lx = sx[rank - 1];
+        int ly = sy[rank - 1];
+        int[] idx = new int[rank];
+        int ic = 0;
+        int ix = 0;
+        int iy = 0;
+        for (int o = 0; o < out.length; o += len) {
+            for (int i = 0; i < len; i++) {
+                out[o + i] = cv[ic + i * lc] != 0 ? xv[ix + i * lx] : yv[iy + i * ly];
+            }
+            for (int d = rank - 2; d >= 0; d--) {
+                idx[d]++;
+                ic += sc[d];
+                ix += sx[d];
+                iy += sy[d];
+                if (idx[d] < shape[d]) {
+                    break;
+                }
+                ic -= sc[d] * shape[d];
+                ix -= sx[d] * shape[d];
+                iy -= sy[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
     }
 
     static double[] broadcastData(Tensor x, int[] shape) {

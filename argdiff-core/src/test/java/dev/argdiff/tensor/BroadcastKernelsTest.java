@@ -104,6 +104,40 @@ class BroadcastKernelsTest {
     }
 
     @Test
+    void whereReadsEveryBroadcastLayoutInPlace() {
+        int[][][] layouts = {
+            {{2, 1, 3}, {4, 1}, {3}},       // condition, x and y each broadcast along other axes
+            {{3, 1}, {1, 4}, {}},           // a column condition, a row x, a scalar y
+            {{1, 4}, {3, 4}, {3, 1}},
+            {{2, 3, 1}, {}, {2, 1, 5}},
+            {{4}, {2, 1, 1}, {1, 1, 4}},
+        };
+        long seed = 100;
+        for (int[][] l : layouts) {
+            // A condition with zeros, NaN (≠ 0: selects x) and other values.
+            double[] cRaw = Tensor.randomNormal(seed++, l[0]).toArray();
+            for (int i = 0; i < cRaw.length; i++) {
+                cRaw[i] = i % 3 == 0 ? 0.0 : i % 5 == 1 ? Double.NaN : cRaw[i];
+            }
+            Tensor c = Tensor.of(l[0], cRaw);
+            Tensor x = values(seed++, l[1]);
+            Tensor y = values(seed++, l[2]);
+            int[] shape = Shapes.broadcast("test", Shapes.broadcast("test", l[0], l[1]), l[2]);
+            Tensor r = Tensor.where(c, x, y);
+            assertArrayEquals(shape, r.shape());
+            double[] sel = reference(c, c, shape, (p, q) -> p);
+            double[] xv = reference(x, x, shape, (p, q) -> p);
+            double[] yv = reference(y, y, shape, (p, q) -> p);
+            double[] actual = r.toArray();
+            for (int i = 0; i < actual.length; i++) {
+                double e = sel[i] != 0 ? xv[i] : yv[i];
+                assertEquals(Double.doubleToLongBits(e), Double.doubleToLongBits(actual[i]),
+                        java.util.Arrays.deepToString(l) + " entry " + i);
+            }
+        }
+    }
+
+    @Test
     void maxAlongAnAxisSendsTheCotangentToTheWinnersWithTiesSplit() {
         // Rows (3, 1, 3, 0) and (-1, 5, 2, 5): the first has a tie at its maximum 3, the second at 5.
         Tensor x = Tensor.of(new double[][] {{3, 1, 3, 0}, {-1, 5, 2, 5}});

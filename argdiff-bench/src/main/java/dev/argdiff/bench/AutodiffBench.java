@@ -52,6 +52,11 @@ public class AutodiffBench {
     private Tensor x0;
     private Function<Tensor, Tensor> gradChain;
 
+    private static final int FAN_OUT = 8;
+    private static final int FAN_N = 100_000;
+    private Tensor u;
+    private Function<Tensor, Tensor> gradFanOut;
+
     @Setup
     public void setup() {
         Tensor x = Tensor.randomNormal(1, N, D);
@@ -66,6 +71,16 @@ public class AutodiffBench {
         Tensor a = Tensor.scalar(0.999);
         Tensor b = Tensor.scalar(1e-3);
         x0 = Tensor.scalar(0.5);
+        u = Tensor.randomNormal(6, FAN_N);
+        Tensor c = Tensor.randomNormal(7, FAN_N);
+        gradFanOut = Autodiff.grad((Tensor t) -> {
+            Tensor shared = t.mul(c);
+            Tensor acc = shared;
+            for (int k = 1; k < FAN_OUT; k++) {
+                acc = acc.add(shared.mul(c));
+            }
+            return acc.sum();
+        });
         gradChain = Autodiff.grad((Tensor t) -> {
             Tensor s = t;
             for (int i = 0; i < CHAIN; i++) {
@@ -73,6 +88,16 @@ public class AutodiffBench {
             }
             return s;
         });
+    }
+
+    /**
+     * One value of 1e5 entries used {@value #FAN_OUT} times: its cotangent gets that many
+     * contributions in the reverse pass (compare B/op with {@code -prof gc}).
+     */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Tensor fanOutGrad() {
+        return gradFanOut.apply(u);
     }
 
     @Benchmark

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The cost of concrete element-wise operations (issue 10): add, mul and where on vectors of n
- * entries, each producing a fresh tensor, after every operation kind has run through the kernels (as
+ * entries, and the fused updates x + s·y and s·x + t·y next to their unfused expressions, each
+ * producing a fresh tensor, after every operation kind has run through the kernels (as
  * in a real program). Divide the reported time by n for ns per element.
  *
  * <pre>{@code
@@ -69,5 +70,29 @@ public class ElementwiseBench {
     @Benchmark
     public Tensor where() {
         return Tensor.where(mask, x, y);
+    }
+
+    /** The fused update x + s·y (one loop, one output array). */
+    @Benchmark
+    public Tensor addScaled() {
+        return x.addScaled(0.5, y);
+    }
+
+    /** The same update unfused: two operations and an intermediate s·y. */
+    @Benchmark
+    public Tensor addScaledUnfused() {
+        return x.add(y.mul(0.5));
+    }
+
+    /** The fused s·x + t·y. */
+    @Benchmark
+    public Tensor linearCombination() {
+        return Tensor.linearCombination(1.5, x, -0.5, y);
+    }
+
+    /** The same unfused: three operations and two intermediates. */
+    @Benchmark
+    public Tensor linearCombinationUnfused() {
+        return x.mul(1.5).add(y.mul(-0.5));
     }
 }

@@ -62,6 +62,9 @@ final class ReverseTrace extends Trace {
 
     private final List<Node> tape = new ArrayList<>();
 
+    /** The ownership table of a backward pass before any value has had two contributions (never written). */
+    private static final boolean[][] NO_OWNED = new boolean[0][];
+
     /** The number of recorded operations (a measure of the tape's memory). */
     int tapeLength() {
         return tape.size();
@@ -143,6 +146,9 @@ final class ReverseTrace extends Trace {
      */
     Tensor[] backward(List<Tensor> outputs, List<Tensor> cotangents, List<Tensor> variables) {
         Tensor[][] cts = new Tensor[tape.size()][];
+        // Which slots hold a buffer this pass owns; rows made at a node's second contribution only, so a
+        // tape whose values are each used once allocates nothing for it.
+        boolean[][] owned = NO_OWNED;
         for (int k = 0; k < outputs.size(); k++) {
             Tracer tr = own(outputs.get(k));
             Tensor ct = cotangents.get(k);
@@ -150,7 +156,7 @@ final class ReverseTrace extends Trace {
                 continue;
             }
             ReverseTracer rt = (ReverseTracer) tr;
-            accumulate(cts, rt.node, rt.output, ct, "output cotangent");
+            owned = accumulate(cts, owned, rt.node, rt.output, ct, "output cotangent");
         }
         boolean[] isVariable = new boolean[tape.size()];
         for (Tensor v : variables) {
@@ -188,7 +194,7 @@ final class ReverseTrace extends Trace {
             for (int j = 0; j < grads.length; j++) {
                 if (node.parentNode[j] >= 0 && grads[j] != null) {
                     String what = node.primitive != null ? node.primitive.opName() : "custom rule";
-                    accumulate(cts, node.parentNode[j], node.parentOutput[j], grads[j], what);
+                    owned = accumulate(cts, owned, node.parentNode[j], node.parentOutput[j], grads[j], what);
                 }
             }
         }
@@ -204,7 +210,18 @@ final class ReverseTrace extends Trace {
         return result;
     }
 
-    private void accumulate(Tensor[][] cts, int node, int output, Tensor ct, String what) {
+    /**
+     * Adds a contribution to the cotangent of one output of a node. The first contribution is
+     * kept as it is (it may be the user's cotangent, a rule's input, or shared by several nodes:
+     * never written to). A second one makes a sum in fresh storage that only this backward pass
+     * references (owned); later ones add into it in place instead of allocating a sum each. An
+     * owned buffer is written only while contributions still arrive: a node's contributions all
+     * come from later nodes, so they are complete before the node's rule (or the caller) first
+     * sees the buffer, and it is never written after that. Traced contributions (a backward pass
+     * recorded by an enclosing transform) are summed by {@code add}, as any operation. Returns the
+     * ownership table, made at the first second contribution ({@code NO_OWNED} until then).
+     */
+    private boolean[][] accumulate(Tensor[][] cts, boolean[][] owned, int node, int output, Tensor ct, String what) {
         int[] expected = tape.get(node).outputShapes[output];
         if (!Arrays.equals(expected, ct.shape())) {
             throw new IllegalStateException(what + ": cotangent of shape " + Arrays.toString(ct.shape())
@@ -214,6 +231,25 @@ final class ReverseTrace extends Trace {
             cts[node] = new Tensor[tape.get(node).outputShapes.length];
         }
         Tensor prev = cts[node][output];
-        cts[node][output] = prev == null ? ct : prev.add(ct);
+        if (prev == null) {
+            cts[node][output] = ct;
+            return owned;
+        }
+        if (owned == NO_OWNED) {
+            owned = new boolean[cts.length][];
+        }
+        if (owned[node] == null) {
+            owned[node] = new boolean[cts[node].length];
+        }
+        if (prev.isTraced() || ct.isTraced()) {
+            cts[node][output] = prev.add(ct);
+            owned[node][output] = false;
+        } else if (owned[node][output]) {
+            TracedTensors.addInPlace(prev, ct);
+        } else {
+            cts[node][output] = TracedTensors.sumInNewStorage(prev, ct);
+            owned[node][output] = true;
+        }
+        return owned;
     }
 }

@@ -56,21 +56,35 @@ final class Kernels {
         int n = Shapes.size(shape);
         double[] out = new double[n];
         if (a.length == n && b.length == n) {
-            loop(code, a, b, out, n);
+            loop(code, a, 0, b, 0, out, 0, n);
         } else if (b.length == 1 && a.length == n) {
-            loopScalarB(code, a, b[0], out, n);
+            loopScalarB(code, a, 0, b[0], out, 0, n);
         } else if (a.length == 1 && b.length == n) {
-            loopScalarA(code, a[0], b, out, n);
+            loopScalarA(code, a[0], b, 0, out, 0, n);
         } else if (n > 0) {
+            // A general broadcast, read in place: one loop per row of the last axis, each operand read
+            // there with stride 1 or 0 (never materialised), the row offsets stepped by the strides of
+            // the leading axes (0 along the axes an operand is broadcast in).
             int rank = shape.length;
             int[] sa = Shapes.broadcastStrides(xs, shape);
             int[] sb = Shapes.broadcastStrides(ys, shape);
+            int len = shape[rank - 1];
+            boolean aRow = sa[rank - 1] != 0;
+            boolean bRow = sb[rank - 1] != 0;
             int[] idx = new int[rank];
             int ia = 0;
             int ib = 0;
-            for (int i = 0; i < n; i++) {
-                out[i] = apply(code, a[ia], b[ib]);
-                for (int d = rank - 1; d >= 0; d--) {
+            for (int o = 0; o < n; o += len) {
+                if (aRow && bRow) {
+                    loop(code, a, ia, b, ib, out, o, len);
+                } else if (aRow) {
+                    loopScalarB(code, a, ia, b[ib], out, o, len);
+                } else if (bRow) {
+                    loopScalarA(code, a[ia], b, ib, out, o, len);
+                } else {
+                    Arrays.fill(out, o, o + len, apply(code, a[ia], b[ib]));
+                }
+                for (int d = rank - 2; d >= 0; d--) {
                     idx[d]++;
                     ia += sa[d];
                     ib += sb[d];
@@ -86,39 +100,68 @@ final class Kernels {
         return Tensor.wrap(shape, out);
     }
 
-    private static void loop(int code, double[] a, double[] b, double[] out, int n) {
+    private static void loop(int code, double[] a, int ao, double[] b, int bo, double[] out, int oo, int n) {
         switch (code) {
-            case ADD: for (int i = 0; i < n; i++) { out[i] = a[i] + b[i]; } return;
-            case SUB: for (int i = 0; i < n; i++) { out[i] = a[i] - b[i]; } return;
-            case MUL: for (int i = 0; i < n; i++) { out[i] = a[i] * b[i]; } return;
-            case DIV: for (int i = 0; i < n; i++) { out[i] = a[i] / b[i]; } return;
-            case MAX: for (int i = 0; i < n; i++) { out[i] = Math.max(a[i], b[i]); } return;
-            case MIN: for (int i = 0; i < n; i++) { out[i] = Math.min(a[i], b[i]); } return;
-            default: for (int i = 0; i < n; i++) { out[i] = apply(code, a[i], b[i]); }
+            case ADD: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] + b[bo + i]; } return;
+            case SUB: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] - b[bo + i]; } return;
+            case MUL: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] * b[bo + i]; } return;
+            case DIV: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] / b[bo + i]; } return;
+            case MAX: for (int i = 0; i < n; i++) { out[oo + i] = Math.max(a[ao + i], b[bo + i]); } return;
+            case MIN: for (int i = 0; i < n; i++) { out[oo + i] = Math.min(a[ao + i], b[bo + i]); } return;
+            default: for (int i = 0; i < n; i++) { out[oo + i] = apply(code, a[ao + i], b[bo + i]); }
         }
     }
 
-    private static void loopScalarB(int code, double[] a, double b, double[] out, int n) {
+    private static void loopScalarB(int code, double[] a, int ao, double b, double[] out, int oo, int n) {
         switch (code) {
-            case ADD: for (int i = 0; i < n; i++) { out[i] = a[i] + b; } return;
-            case SUB: for (int i = 0; i < n; i++) { out[i] = a[i] - b; } return;
-            case MUL: for (int i = 0; i < n; i++) { out[i] = a[i] * b; } return;
-            case DIV: for (int i = 0; i < n; i++) { out[i] = a[i] / b; } return;
-            case MAX: for (int i = 0; i < n; i++) { out[i] = Math.max(a[i], b); } return;
-            case MIN: for (int i = 0; i < n; i++) { out[i] = Math.min(a[i], b); } return;
-            default: for (int i = 0; i < n; i++) { out[i] = apply(code, a[i], b); }
+            case ADD: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] + b; } return;
+            case SUB: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] - b; } return;
+            case MUL: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] * b; } return;
+            case DIV: for (int i = 0; i < n; i++) { out[oo + i] = a[ao + i] / b; } return;
+            case MAX: for (int i = 0; i < n; i++) { out[oo + i] = Math.max(a[ao + i], b); } return;
+            case MIN: for (int i = 0; i < n; i++) { out[oo + i] = Math.min(a[ao + i], b); } return;
+            default: for (int i = 0; i < n; i++) { out[oo + i] = apply(code, a[ao + i], b); }
         }
     }
 
-    private static void loopScalarA(int code, double a, double[] b, double[] out, int n) {
+    private static void loopScalarA(int code, double a, double[] b, int bo, double[] out, int oo, int n) {
         switch (code) {
-            case ADD: for (int i = 0; i < n; i++) { out[i] = a + b[i]; } return;
-            case SUB: for (int i = 0; i < n; i++) { out[i] = a - b[i]; } return;
-            case MUL: for (int i = 0; i < n; i++) { out[i] = a * b[i]; } return;
-            case DIV: for (int i = 0; i < n; i++) { out[i] = a / b[i]; } return;
-            case MAX: for (int i = 0; i < n; i++) { out[i] = Math.max(a, b[i]); } return;
-            case MIN: for (int i = 0; i < n; i++) { out[i] = Math.min(a, b[i]); } return;
-            default: for (int i = 0; i < n; i++) { out[i] = apply(code, a, b[i]); }
+            case ADD: for (int i = 0; i < n; i++) { out[oo + i] = a + b[bo + i]; } return;
+            case SUB: for (int i = 0; i < n; i++) { out[oo + i] = a - b[bo + i]; } return;
+            case MUL: for (int i = 0; i < n; i++) { out[oo + i] = a * b[bo + i]; } return;
+            case DIV: for (int i = 0; i < n; i++) { out[oo + i] = a / b[bo + i]; } return;
+            case MAX: for (int i = 0; i < n; i++) { out[oo + i] = Math.max(a, b[bo + i]); } return;
+            case MIN: for (int i = 0; i < n; i++) { out[oo + i] = Math.min(a, b[bo + i]); } return;
+            default: for (int i = 0; i < n; i++) { out[oo + i] = apply(code, a, b[bo + i]); }
+        }
+    }
+
+    private static void requireSameConcrete(String op, Tensor a, Tensor b) {
+        if (a.isTraced() || b.isTraced()) {
+            throw new IllegalArgumentException(op + ": needs concrete tensors, got a traced one");
+        }
+        if (!Arrays.equals(a.shapeRef(), b.shapeRef())) {
+            throw new IllegalArgumentException(op + ": shapes " + Shapes.str(a.shapeRef()) + " and "
+                    + Shapes.str(b.shapeRef()) + " differ");
+        }
+    }
+
+    /** a + b (same shape, concrete) in storage nothing else references, shape array included. */
+    static Tensor sumInNewStorage(Tensor a, Tensor b) {
+        requireSameConcrete("sumInNewStorage", a, b);
+        double[] x = a.data();
+        double[] out = new double[x.length];
+        loop(ADD, x, 0, b.data(), 0, out, 0, x.length);
+        return Tensor.wrap(a.shapeRef().clone(), out);
+    }
+
+    /** target[i] += addend[i]: only for storage its caller owns (see TracedTensors.addInPlace). */
+    static void addInPlace(Tensor target, Tensor addend) {
+        requireSameConcrete("addInPlace", target, addend);
+        double[] t = target.data();
+        double[] b = addend.data();
+        for (int i = 0; i < t.length; i++) {
+            t[i] += b[i];
         }
     }
 
@@ -130,18 +173,16 @@ final class Kernels {
         double[] cv = c.data();
         double[] xv = x.data();
         double[] yv = y.data();
-        // Operands of the output's shape or of one entry are read in place (stride 1 or 0); any other
-        // broadcast is materialised.
-        if (cv.length != n && (cv.length != 1 || n == 0)) {
-            cv = broadcastTo(c, shape).data();
-        }
-        if (xv.length != n && xv.length != 1) {
-            xv = broadcastTo(x, shape).data();
-        }
-        if (yv.length != n && yv.length != 1) {
-            yv = broadcastTo(y, shape).data();
-        }
         double[] out = new double[n];
+        if (n == 0) {
+            return Tensor.wrap(shape, out);
+        }
+        // Operands of the output's shape or of one entry take the loops below; any other broadcast is
+        // read in place too, row by row with per-axis strides (0 along a broadcast axis).
+        if (cv.length != n && cv.length != 1 || xv.length != n && xv.length != 1 || yv.length != n && yv.length != 1) {
+            whereStrided(cs, cv, x.shapeRef(), xv, y.shapeRef(), yv, shape, out);
+            return Tensor.wrap(shape, out);
+        }
         if (cv.length == 1 && n != 1) {
             double[] src = cv[0] != 0 ? xv : yv;
             if (src.length == 1) {
@@ -171,6 +212,40 @@ final class Kernels {
             }
         }
         return Tensor.wrap(shape, out);
+    }
+
+    private static void whereStrided(int[] cs, double[] cv, int[] xs, double[] xv, int[] ys, double[] yv, int[] shape,
+                                     double[] out) {
+        int rank = shape.length;
+        int[] sc = Shapes.broadcastStrides(cs, shape);
+        int[] sx = Shapes.broadcastStrides(xs, shape);
+        int[] sy = Shapes.broadcastStrides(ys, shape);
+        int len = shape[rank - 1];
+        int lc = sc[rank - 1];
+        int lx = sx[rank - 1];
+        int ly = sy[rank - 1];
+        int[] idx = new int[rank];
+        int ic = 0;
+        int ix = 0;
+        int iy = 0;
+        for (int o = 0; o < out.length; o += len) {
+            for (int i = 0; i < len; i++) {
+                out[o + i] = cv[ic + i * lc] != 0 ? xv[ix + i * lx] : yv[iy + i * ly];
+            }
+            for (int d = rank - 2; d >= 0; d--) {
+                idx[d]++;
+                ic += sc[d];
+                ix += sx[d];
+                iy += sy[d];
+                if (idx[d] < shape[d]) {
+                    break;
+                }
+                ic -= sc[d] * shape[d];
+                ix -= sx[d] * shape[d];
+                iy -= sy[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
     }
 
     static double[] broadcastData(Tensor x, int[] shape) {

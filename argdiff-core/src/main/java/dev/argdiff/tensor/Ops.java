@@ -271,7 +271,7 @@ final class Ops {
             Tensor r = null;
             if (ta != null) {
                 Tensor da = partialA(p[0], p[1], out);
-                r = da == null ? broadcastTangent(ta, shape) : broadcastTangent(ta.mul(da), shape);
+                r = da == null ? ta : ta.mul(da);
             }
             if (tb != null) {
                 Tensor term;
@@ -282,9 +282,11 @@ final class Ops {
                 } else {
                     term = tb.mul(partialB(p[0], p[1], out));
                 }
-                r = addOrNull(r, broadcastTangent(term, shape));
+                // The sum broadcasts its operands (a scalar tangent is read with stride 0), so only what
+                // is still smaller than the output at the end is materialised.
+                r = addOrNull(r, term);
             }
-            return r;
+            return broadcastTangent(r, shape);
         }
 
         @Override
@@ -431,11 +433,20 @@ final class Ops {
             return k.broadcastTo(inShape);
         }
 
-        /** For max/min: the share of the derivative each input entry gets (ties split equally). */
+        /** A reduced tensor with the reduced axis kept (length 1): it broadcasts against the input. */
+        private Tensor keep(Tensor r) {
+            return keepDims ? r : r.expandDims(axis);
+        }
+
+        /**
+         * For max/min: the share of the derivative each input entry gets (ties split equally). The
+         * reduced values and counts are read with stride 0 along the axis by the kernels, not
+         * broadcast into arrays of the input's size first.
+         */
         private Tensor selector(Tensor x, Tensor out) {
-            Tensor mask = x.eq(expand(out, x.shapeRef()));
+            Tensor mask = x.eq(keep(out));
             Tensor count = mask.sum(axis, true);
-            return mask.div(count.broadcastTo(x.shapeRef()));
+            return mask.div(count);
         }
 
         @Override
@@ -451,10 +462,10 @@ final class Ops {
 
         @Override
         public Tensor[] vjp(Tensor[] p, Tensor out, Tensor ct, boolean[] needed) {
-            Tensor g = expand(ct, p[0].shapeRef());
             return new Tensor[] {switch (kind) {
-                case SUM -> g;
-                case MAX, MIN -> g.mul(selector(p[0], out));
+                case SUM -> expand(ct, p[0].shapeRef());
+                // The product broadcasts the cotangent: it is not materialised at the input's size first.
+                case MAX, MIN -> keep(ct).mul(selector(p[0], out));
             }};
         }
     }

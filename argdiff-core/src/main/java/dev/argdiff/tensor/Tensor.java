@@ -90,6 +90,16 @@ public final class Tensor implements Serializable {
             public Tracer tracer(Tensor t) {
                 return t.tracer;
             }
+
+            @Override
+            public Tensor sumInNewStorage(Tensor a, Tensor b) {
+                return Kernels.sumInNewStorage(a, b);
+            }
+
+            @Override
+            public void addInPlace(Tensor target, Tensor addend) {
+                Kernels.addInPlace(target, addend);
+            }
         });
     }
 
@@ -517,6 +527,79 @@ public final class Tensor implements Serializable {
     /** Elementwise min(this, other). */
     public Tensor minimum(double other) {
         return minimum(scalar(other));
+    }
+
+    // ---------------------------------------------------------------- fused updates (solvers' steps)
+
+    /**
+     * this + s·b in one pass: the update x + s·d of a solver's step. Equal, in value and in every
+     * derivative, to {@code add(b.mul(s))}; on concrete operands of one shape it is one loop and
+     * one output array (no intermediate s·b), with the same values bit for bit.
+     *
+     * @throws IllegalArgumentException if b is null
+     * @throws ShapeException if the shapes do not broadcast
+     */
+    public Tensor addScaled(double s, Tensor b) {
+        return Fused.axpy("addScaled", this, 1, s, null, b);
+    }
+
+    /**
+     * this + s·b for a coefficient tensor s (differentiable, e.g. a step size; 0-d for the fused
+     * loop, any broadcasting shape otherwise): {@code add(b.mul(s))}, fused as {@link #addScaled(double, Tensor)}.
+     *
+     * @throws IllegalArgumentException if s or b is null
+     * @throws ShapeException if the shapes do not broadcast
+     */
+    public Tensor addScaled(Tensor s, Tensor b) {
+        Fused.requireCoefficient("addScaled", "s", s);
+        return Fused.axpy("addScaled", this, 1, 0, s, b);
+    }
+
+    /**
+     * this − s·b in one pass: the gradient step x − s·∇f. Equal, in value and in every derivative,
+     * to {@code sub(b.mul(s))}; fused on concrete operands of one shape as {@link #addScaled(double, Tensor)}.
+     *
+     * @throws IllegalArgumentException if b is null
+     * @throws ShapeException if the shapes do not broadcast
+     */
+    public Tensor subScaled(double s, Tensor b) {
+        return Fused.axpy("subScaled", this, -1, s, null, b);
+    }
+
+    /**
+     * this − s·b for a coefficient tensor s: {@code sub(b.mul(s))}, fused as {@link #subScaled(double, Tensor)}.
+     *
+     * @throws IllegalArgumentException if s or b is null
+     * @throws ShapeException if the shapes do not broadcast
+     */
+    public Tensor subScaled(Tensor s, Tensor b) {
+        Fused.requireCoefficient("subScaled", "s", s);
+        return Fused.axpy("subScaled", this, -1, 0, s, b);
+    }
+
+    /**
+     * s·a + t·b in one pass: a momentum or extrapolation step (FISTA's y = x⁺ + β(x⁺ − x) is, up to rounding,
+     * {@code linearCombination(1 + β, xNew, −β, x)}). Equal, in value and in every derivative, to
+     * {@code a.mul(s).add(b.mul(t))}; one loop and one output array on concrete operands of one shape.
+     *
+     * @throws IllegalArgumentException if a or b is null
+     * @throws ShapeException if the shapes do not broadcast
+     */
+    public static Tensor linearCombination(double s, Tensor a, double t, Tensor b) {
+        return Fused.linearCombination(s, null, a, t, null, b);
+    }
+
+    /**
+     * s·a + t·b for coefficient tensors (0-d for the fused loop): {@code a.mul(s).add(b.mul(t))},
+     * fused as {@link #linearCombination(double, Tensor, double, Tensor)}.
+     *
+     * @throws IllegalArgumentException if any argument is null
+     * @throws ShapeException if the shapes do not broadcast
+     */
+    public static Tensor linearCombination(Tensor s, Tensor a, Tensor t, Tensor b) {
+        Fused.requireCoefficient("linearCombination", "s", s);
+        Fused.requireCoefficient("linearCombination", "t", t);
+        return Fused.linearCombination(0, s, a, 0, t, b);
     }
 
     /** Values limited to [lo, hi]; derivative 1 strictly inside, 0 strictly outside. */

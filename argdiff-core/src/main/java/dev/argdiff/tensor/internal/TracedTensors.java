@@ -18,6 +18,19 @@ public final class TracedTensors {
 
         /** The tracer of t, null for a concrete tensor. */
         Tracer tracer(Tensor t);
+
+        /**
+         * a + b for concrete tensors of one shape, in storage that nothing else references. Tensor
+         * implements it; the default (for any other Access, which install refuses) throws.
+         */
+        default Tensor sumInNewStorage(Tensor a, Tensor b) {
+            throw new UnsupportedOperationException("sumInNewStorage: implemented by Tensor's access only");
+        }
+
+        /** target += addend, writing target's storage: see {@link TracedTensors#addInPlace}. */
+        default void addInPlace(Tensor target, Tensor addend) {
+            throw new UnsupportedOperationException("addInPlace: implemented by Tensor's access only");
+        }
     }
 
     // Written once, by Tensor's static initializer, before any call can read it: initializing this
@@ -55,5 +68,28 @@ public final class TracedTensors {
     /** The tracer of t, null when t is concrete (test {@link Tensor#isTraced()} first on hot paths). */
     public static Tracer tracerOf(Tensor t) {
         return access.tracer(t);
+    }
+
+    /**
+     * a + b (concrete, same shape) in fresh storage that nothing else references: a buffer that
+     * its caller owns and may later pass to {@link #addInPlace}. Values are those of
+     * {@code a.add(b)}.
+     *
+     * @throws IllegalArgumentException if a or b is traced or their shapes differ
+     */
+    public static Tensor sumInNewStorage(Tensor a, Tensor b) {
+        return access.sumInNewStorage(a, b);
+    }
+
+    /**
+     * target += addend element by element, mutating target's storage. Tensors are immutable for
+     * everyone else: only a caller that made {@code target} with {@link #sumInNewStorage} and has
+     * not yet let it escape (to a rule, to the user, to another buffer) may call this. The values
+     * are those of {@code target.add(addend)}, bit for bit.
+     *
+     * @throws IllegalArgumentException if either is traced or their shapes differ
+     */
+    public static void addInPlace(Tensor target, Tensor addend) {
+        access.addInPlace(target, addend);
     }
 }

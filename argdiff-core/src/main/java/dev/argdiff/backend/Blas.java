@@ -11,15 +11,16 @@ package dev.argdiff.backend;
  * ("Failed to load implementation from ...") are kept off the console when one did load; they
  * go to the {@link System.Logger} {@code dev.argdiff.backend} at DEBUG level instead.
  *
- * <p>Small level-1 and level-2 operations (matrix-vector products of at most
- * {@link #smallLimit()} entries, vectors of at most that length) use netlib's pure-Java kernels even
- * when OpenBLAS is loaded. OpenBLAS splits such a product across its threads, and on a busy machine
- * each call then waits for a thread that is not running: measured on 2 cores, the pair A·x, Aᵀ·y
- * (best of 60 runs) took 39 µs through OpenBLAS and 2.5 µs in Java (vectorized) for A 200×50,
- * 66 and 46 µs for 1000×200, while for 2000×1000 OpenBLAS stayed ahead (1.03 against 0.76 ms there,
- * but 2 threads on a quiet machine: 0.42 ms). OpenBLAS limited to one thread and the vectorized Java
- * kernels were within 10% of each other up to 1000×200. Matrix products (gemm) always go to the
- * implementation in use.
+ * <p>Mid-sized matrix-vector products (dgemv, dger) of more than {@value #OPENBLAS_THREADED} and at most
+ * {@link #smallLimit()} entries use netlib's pure-Java kernels even when OpenBLAS is loaded.
+ * OpenBLAS splits such a product across its threads (it keeps products of fewer than
+ * 2304·4 = {@value #OPENBLAS_THREADED} entries on one thread), and on a busy machine each call
+ * then waits for a thread that is not running: measured on 2 cores, the pair A·x, Aᵀ·y (best of 60
+ * runs) took 39 µs through OpenBLAS and 2.5 µs in Java (vectorized) for A 200×50, 66 and 46 µs
+ * for 1000×200, while for 2000×1000 OpenBLAS stayed ahead (1.03 against 0.76 ms there under load,
+ * but 0.42 ms with its 2 threads on a quiet machine). OpenBLAS limited to one thread and the
+ * vectorized Java kernels were within 10% of each other up to 1000×200. Smaller products, vector
+ * operations and matrix products (gemm) always go to the implementation in use.
  *
  * <p>Row-major matrices are passed to the column-major Fortran convention by swapping
  * the operands: a row-major {@code C = A·B} is the column-major {@code Cᵀ = Bᵀ·Aᵀ}.
@@ -36,24 +37,27 @@ public final class Blas {
             "dev.ludovic.netlib.blas.InstanceBuilder", dev.ludovic.netlib.blas.JavaBLAS::getInstance);
 
     // Without the Vector API the Java kernels are about 2x slower (1000x200: 109 us per pair against OpenBLAS's
-    // 55-65 us on a quiet machine), so only the smallest operations go to them.
+    // 55-65 us on a quiet machine), so only the smaller products go to them.
     private static final int SMALL_LIMIT = JAVA.getClass().getSimpleName().startsWith("Vector") ? 1 << 18 : 1 << 15;
+
+    /** OpenBLAS runs a dgemv of fewer entries than this on one thread (its interface/gemv.c). */
+    static final int OPENBLAS_THREADED = 2304 * 4;
 
     private Blas() {
     }
 
     /**
-     * The largest number of matrix entries (level 2) or vector entries (level 1) of an operation
-     * done by the pure-Java kernels rather than the native library: 2¹⁸ with the Vector API,
+     * The largest number of matrix entries of a matrix-vector product done by the pure-Java
+     * kernels rather than the native library (see the class comment): 2¹⁸ with the Vector API,
      * 2¹⁵ without.
      */
     public static int smallLimit() {
         return SMALL_LIMIT;
     }
 
-    /** The implementation for an operation on {@code entries} values: Java for small ones (see the class comment). */
+    /** The implementation for a matrix-vector operation on {@code entries} matrix entries (see the class comment). */
     static dev.ludovic.netlib.blas.BLAS forSize(long entries) {
-        return entries <= SMALL_LIMIT ? JAVA : BLAS;
+        return entries >= OPENBLAS_THREADED && entries <= SMALL_LIMIT ? JAVA : BLAS;
     }
 
     /** The class name of the BLAS implementation in use (native or Java fallback). */
@@ -109,7 +113,7 @@ public final class Blas {
         if (n == 0) {
             return 0.0;
         }
-        return forSize(n).ddot(n, x, xOffset, 1, y, yOffset, 1);
+        return BLAS.ddot(n, x, xOffset, 1, y, yOffset, 1);
     }
 
     /** {@code y = alpha·x + y} on {@code n} entries of x and y (daxpy). */
@@ -117,7 +121,7 @@ public final class Blas {
         if (n == 0) {
             return;
         }
-        forSize(n).daxpy(n, alpha, x, xOffset, 1, y, yOffset, 1);
+        BLAS.daxpy(n, alpha, x, xOffset, 1, y, yOffset, 1);
     }
 
     /** {@code x = alpha·x} on {@code n} entries of x (dscal). */
@@ -125,7 +129,7 @@ public final class Blas {
         if (n == 0) {
             return;
         }
-        forSize(n).dscal(n, alpha, x, xOffset, 1);
+        BLAS.dscal(n, alpha, x, xOffset, 1);
     }
 
     /**
@@ -138,7 +142,7 @@ public final class Blas {
         if (n == 0) {
             return 0.0;
         }
-        double r = forSize(n).dnrm2(n, x, xOffset, 1);
+        double r = BLAS.dnrm2(n, x, xOffset, 1);
         // The pure-Java dev.ludovic.netlib kernels sum plain squares (unlike reference BLAS), which
         // overflow above about 1e154 and lose everything below about 1e-154. A result in between
         // is exact to rounding; anything else is recomputed with scaling.
@@ -173,7 +177,7 @@ public final class Blas {
         if (n == 0) {
             return 0.0;
         }
-        return forSize(n).dasum(n, x, xOffset, 1);
+        return BLAS.dasum(n, x, xOffset, 1);
     }
 
     /**

@@ -95,7 +95,9 @@ class BlasTest {
     @ParameterizedTest(name = "trans={0} m={1} n={2}")
     @CsvSource({"false,3,5", "true,3,5", "false,5,3", "true,5,3", "false,1,4", "true,1,4", "false,37,64", "true,37,64",
         // above Blas.smallLimit() (2^18 entries at most): the native library's kernels when one is loaded
-        "false,600,500", "true,600,500", "false,1,300000", "true,300000,1"})
+        "false,600,500", "true,600,500", "false,1,300000", "true,300000,1",
+        // between OpenBLAS's threading threshold and the limit: the Java kernels
+        "false,200,50", "true,200,50", "false,1000,200", "true,1000,200"})
     void gemvMatchesNaiveLoops(boolean trans, int m, int n) {
         SplittableRandom rng = new SplittableRandom(5 + m * 13L + n);
         int aOff = 1;
@@ -124,40 +126,14 @@ class BlasTest {
     }
 
     @Test
-    void smallOperationsGoToTheJavaKernelsAndLargeOnesToTheImplementationInUse() {
+    void midSizedProductsGoToTheJavaKernelsAndOthersToTheImplementationInUse() {
         int limit = Blas.smallLimit();
         assertTrue(limit == 1 << 18 || limit == 1 << 15, "limit " + limit);
-        assertTrue(Blas.forSize(limit).getClass().getName().startsWith("dev.ludovic.netlib.blas."));
-        assertFalse(Blas.forSize(limit).getClass().getName().contains("JNI"), Blas.forSize(limit).getClass().getName());
+        String mid = Blas.forSize(limit).getClass().getName();
+        assertTrue(mid.startsWith("dev.ludovic.netlib.blas.") && !mid.contains("JNI"), mid);
+        assertEquals(mid, Blas.forSize(Blas.OPENBLAS_THREADED).getClass().getName());
+        assertEquals(Blas.name(), Blas.forSize(Blas.OPENBLAS_THREADED - 1L).getClass().getName());
         assertEquals(Blas.name(), Blas.forSize(limit + 1L).getClass().getName());
-    }
-
-    @ParameterizedTest(name = "n={0}")
-    @CsvSource({"7", "262144", "262145", "400000"})
-    void levelOneMatchesLoopsOnBothSidesOfTheSmallLimit(int n) {
-        SplittableRandom rng = new SplittableRandom(n);
-        double[] x = random(rng, n + 1);
-        double[] y = random(rng, n + 2);
-        double dot = 0;
-        double sq = 0;
-        double abs = 0;
-        for (int i = 0; i < n; i++) {
-            dot += x[1 + i] * y[2 + i];
-            sq += x[1 + i] * x[1 + i];
-            abs += Math.abs(x[1 + i]);
-        }
-        assertEquals(dot, Blas.dot(n, x, 1, y, 2), 1e-12 * n);
-        assertEquals(Math.sqrt(sq), Blas.nrm2(n, x, 1), 1e-12 * Math.sqrt(sq));
-        assertEquals(abs, Blas.asum(n, x, 1), 1e-12 * n);
-        double[] z = y.clone();
-        Blas.axpy(n, -3.0, x, 1, z, 2);
-        for (int i = 0; i < n; i++) {
-            assertEquals(y[2 + i] - 3.0 * x[1 + i], z[2 + i], 1e-15);
-        }
-        Blas.scal(n, 0.5, z, 2);
-        for (int i = 0; i < n; i++) {
-            assertEquals(0.5 * (y[2 + i] - 3.0 * x[1 + i]), z[2 + i], 1e-15);
-        }
     }
 
     @Test

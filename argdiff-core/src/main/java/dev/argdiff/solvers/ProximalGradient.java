@@ -256,25 +256,35 @@ public final class ProximalGradient<X, A>
         if (stepsize > 0) {
             // A fixed step needs only the gradient at the point: one evaluation of f and its gradient.
             X grad = fun.grad(point, args);
-            step = new Step<>(proxGrad(point, grad, stepsize, args), stepsize);
+            step = new Step<>(proxGrad(point, grad, stepsize, args), stepsize, Double.NaN);
         } else {
             Autodiff.ValueAndGrad<X> vg = fun.valueAndGrad(point, args);
             step = lineSearch(point, vg.value(), vg.gradient(), state.stepsize(), args);
         }
         X next = step.x();
+        // The solver's own arithmetic on concrete values (never differentiated, or nothing traces the iterates):
+        // loops over flat arrays instead of element-wise tensor operations (see FlatValues).
+        double[] nextV = FlatValues.values(next);
+        double[] pointV = FlatValues.values(point);
+        double[] xV = own.acceleration() ? FlatValues.values(x) : pointV;
         X nextY = next;
         double nextT = state.t();
         if (own.acceleration()) {
-            if (own.restart() && restartCondition(point, next, x)) {
+            if (own.restart() && FlatValues.dotOfDifferences(pointV, nextV, nextV, xV) > 0) {
+                // (y − x⁺)ᵀ(x⁺ − x) > 0: a discrete decision on concrete values, never differentiated.
                 nextT = 1.0;
             } else {
                 nextT = 0.5 * (1 + Math.sqrt(1 + 4 * state.t() * state.t()));
                 double momentum = (state.t() - 1) / nextT;
-                nextY = Pytree.map2(next, x, (a, b) -> a.add(a.sub(b).mul(momentum)));
+                nextY = FlatValues.concrete(next, x)
+                        ? FlatValues.tree(next, FlatValues.extrapolate(nextV, xV, momentum))
+                        : Pytree.map2(next, x, (a, b) -> a.add(a.sub(b).mul(momentum)));
             }
         }
         // The gradient mapping ‖x⁺ − y‖/s at the point, from quantities already computed (as JAXopt does).
-        double error = Math.sqrt(squaredDistance(next, point)) / step.stepsize();
+        double sq = Double.isNaN(step.squaredDistance()) ? FlatValues.squaredDistance(nextV, pointV)
+                : step.squaredDistance();
+        double error = Math.sqrt(sq) / step.stepsize();
         return new OptStep<>(next, new State<>(state.iterations() + 1, error, nextY, nextT, step.stepsize(),
                 auxAt(next, args)));
     }
@@ -284,26 +294,14 @@ public final class ProximalGradient<X, A>
         return fun.hasAux() ? fun.valueAndAux(Autodiff.stopGradient(x), Autodiff.stopGradient(args)).aux() : null;
     }
 
-    /** ‖a − b‖² on concrete values (a stopping measure or a line-search test: never differentiated). */
-    private static <X> double squaredDistance(X a, X b) {
-        X diff = Pytree.map2(Autodiff.stopGradient(a), Autodiff.stopGradient(b), Tensor::sub);
-        return Pytree.vdot(diff, diff).item();
-    }
-
-    /** (y − x⁺)ᵀ(x⁺ − x) > 0, on concrete values (a discrete decision, never differentiated). */
-    private boolean restartCondition(X y, X next, X x) {
-        X yc = Autodiff.stopGradient(y);
-        X nc = Autodiff.stopGradient(next);
-        X xc = Autodiff.stopGradient(x);
-        return Pytree.vdot(Pytree.map2(yc, nc, Tensor::sub), Pytree.map2(nc, xc, Tensor::sub)).item() > 0;
-    }
-
-    private record Step<X>(X x, double stepsize) {
+    /** The accepted point, its step and ‖x⁺ − y‖² (NaN where the step did not compute it). */
+    private record Step<X>(X x, double stepsize, double squaredDistance) {
     }
 
     /**
      * One proximal-gradient step from {@code point} with the backtracking line search, starting
-     * from the step accepted last (the step never grows: see the class comment).
+     * from the step accepted last (the step never grows: see the class comment). Its tests read
+     * concrete values only, as flat arrays.
      */
     private Step<X> lineSearch(X point, Tensor value, X grad, double current, A args) {
         double s = current;
@@ -316,41 +314,44 @@ public final class ProximalGradient<X, A>
         // There the gradient form of the same curvature condition, ⟨∇f(x⁺) − ∇f(y), x⁺ − y⟩ ≤ ‖x⁺ − y‖²/s, is used
         // instead (as TFOCS does).
         double noise = ROUNDOFF_FACTOR * Math.ulp(Math.abs(f0));
-        X gradC = Autodiff.stopGradient(grad);
-        X pointC = Autodiff.stopGradient(point);
+        double[] gradV = FlatValues.values(grad);
+        double[] pointV = FlatValues.values(point);
         A argsC = concreteArgs(args);
+        double sq = Double.NaN;
         for (int i = 0; i < own.maxls(); i++) {
-            X nextC = Autodiff.stopGradient(next);
-            X diff = Pytree.map2(nextC, pointC, Tensor::sub);
-            double sq = Pytree.vdot(diff, diff).item();
+            double[] nextV = FlatValues.values(next);
+            sq = FlatValues.squaredDistance(nextV, pointV);
             boolean sufficient;
             if (0.5 * sq > 100 * s * noise) {
-                double fdiff = fun.value(nextC, argsC).item() - f0;
+                double fdiff = fun.value(Autodiff.stopGradient(next), argsC).item() - f0;
                 // Sufficient decrease, with the terms multiplied by s for numerical stability (as JAXopt does):
                 // s·(f(x⁺) − f(y)) ≤ s·⟨x⁺ − y, ∇f(y)⟩ + ½‖x⁺ − y‖² (+ ε).
-                sufficient = !(s * fdiff > s * Pytree.vdot(diff, gradC).item() + 0.5 * sq + Math.ulp(1.0));
+                sufficient = !(s * fdiff > s * FlatValues.dotOfDifference(nextV, pointV, gradV) + 0.5 * sq
+                        + Math.ulp(1.0));
             } else if (sq == 0) {
                 sufficient = true; // x⁺ = y: any step satisfies both tests
             } else {
-                X gradNext = fun.grad(nextC, argsC);
-                double curvature = Pytree.vdot(Pytree.map2(gradNext, gradC, Tensor::sub), diff).item();
-                sufficient = s * curvature <= sq;
+                double[] gradNext = FlatValues.values(fun.grad(Autodiff.stopGradient(next), argsC));
+                sufficient = s * FlatValues.dotOfDifferences(gradNext, gradV, nextV, pointV) <= sq;
             }
             if (sufficient) {
-                break;
+                return new Step<>(next, s, sq);
             }
             s *= own.stepFactor();
             next = proxGrad(point, grad, s, args);
+            sq = Double.NaN;
         }
-        return new Step<>(next, s);
+        return new Step<>(next, s, sq);
     }
 
     private A concreteArgs(A args) {
-        return Autodiff.stopGradient(args);
+        return Pytree.isConcrete(args) ? args : Autodiff.stopGradient(args);
     }
 
     private X proxGrad(X x, X grad, double s, A args) {
-        X moved = Pytree.map2(x, grad, (a, g) -> a.sub(g.mul(s)));
+        X moved = FlatValues.concrete(x, grad)
+                ? FlatValues.tree(x, FlatValues.step(FlatValues.values(x), s, FlatValues.values(grad)))
+                : Pytree.map2(x, grad, (a, g) -> a.sub(g.mul(s)));
         return prox.apply(moved, args, s);
     }
 

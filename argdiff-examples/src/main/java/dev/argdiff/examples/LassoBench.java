@@ -141,7 +141,10 @@ public final class LassoBench {
             throw new IllegalStateException("bench lasso: checkpointed unrolling gave " + gCheckpointed.item()
                     + ", plain unrolling " + gUnrolled.item());
         }
-        for (int i = 0; i < WARMUP_RUNS; i++) {
+        // The small sizes run each mode in a few milliseconds: two rounds leave the JIT mid-compilation (the 200x50
+        // fixed-step solve measured 5.8 to 25.8 ms from one run to the next), so warm-up goes on for WARMUP_MS.
+        long warmupEnd = System.nanoTime() + WARMUP_MS * 1_000_000L;
+        for (int i = 0; i < WARMUP_RUNS || (System.nanoTime() < warmupEnd && i < MAX_WARMUP_RUNS); i++) {
             solve.get();
             solveFixed.get();
             solveLineSearch.get();
@@ -257,8 +260,13 @@ public final class LassoBench {
         return solver.maxiter(solver.options().maxiter());
     }
 
-    /** Untimed runs of each mode before measuring. */
+    /** Untimed runs of each mode before measuring: at least this many, and more until {@link #WARMUP_MS} have passed. */
     static final int WARMUP_RUNS = 2;
+
+    /** The least time spent in warm-up runs per size, in milliseconds (at most {@link #MAX_WARMUP_RUNS} rounds). */
+    static final long WARMUP_MS = 2000;
+
+    static final int MAX_WARMUP_RUNS = 50;
 
     private static double timeMs(Runnable run) {
         long t0 = System.nanoTime();

@@ -28,8 +28,9 @@ final class LassoBenchCommand implements Callable<Integer> {
             description = "Problem sizes (default: ${DEFAULT-VALUE}).")
     private List<String> sizes;
 
-    @Option(names = "--repeats", paramLabel = "N", defaultValue = "5",
-            description = "Timed runs of each mode after two warm-up runs; the median is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "9",
+            description = "Timed runs of each mode after at least two warm-up runs and 2 s of warm-up per size; the "
+                    + "median is reported (default: ${DEFAULT-VALUE}).")
     private int repeats;
 
     @Option(names = "--iterations", paramLabel = "K", defaultValue = "200",

@@ -95,6 +95,44 @@ class EqualityConstrainedQPTest {
         assertTrue(QpFixtures.maxAbsDiff(un, fwd) <= 1e-10);
     }
 
+    @Test
+    void anUnconvergedRunIsRefusedAndAConvergedOneOfTheSameSolverCertified() {
+        // A three-iteration GMRES (failures ignored) on the 8×8 KKT system makes each update an inexact
+        // correction: two updates stop short of tol, and the implicit derivative there must be refused.
+        LinearSolver threeSteps = LinearSolver.gmres().with(LinearSolver.Options.defaults().withMaxiter(3)
+                .withFailurePolicy(dev.argdiff.linalg.FailurePolicy.IGNORE));
+        EqualityConstrainedQP inexact = EqualityConstrainedQP.create().withMatrixFree(true).withLinearSolver(threeSteps)
+                .tol(1e-10);
+        Function<Tensor, Tensor> stopped = c -> inexact.maxiter(2).run(new EqualityConstrainedQP.Problem(
+                QpFixtures.matrix(Q, N, N), c, QpFixtures.matrix(A, P, N), Tensor.of(B.clone()))).params().primal();
+        SolverResult<Kkt.Point<Tensor>, EqualityConstrainedQP.State> r = inexact.maxiter(2).run(problem(Q, C, A, B));
+        assertEquals(SolverStatus.MAX_ITERATIONS, r.status());
+        assertThrows(dev.argdiff.implicit.ImplicitDiffException.class,
+                () -> Autodiff.jacfwd(stopped).apply(Tensor.of(C.clone())));
+        assertThrows(dev.argdiff.implicit.ImplicitDiffException.class,
+                () -> Autodiff.grad((Tensor c) -> stopped.apply(c).sum()).apply(Tensor.of(C.clone())));
+        // The same inexact updates, run until tol: the derivative is certified and equals −[K⁻¹]_xx.
+        double[][] inv = dev.argdiff.testing.PlainLinearAlgebra.solve(QpFixtures.kkt(Q, A, N, P), unitColumns());
+        Function<Tensor, Tensor> converged = c -> inexact.maxiter(10_000).run(new EqualityConstrainedQP.Problem(
+                QpFixtures.matrix(Q, N, N), c, QpFixtures.matrix(A, P, N), Tensor.of(B.clone()))).params().primal();
+        double[] jac = Autodiff.jacfwd(converged).apply(Tensor.of(C.clone())).toArray();
+        double worst = 0;
+        for (int i = 0; i < N; i++) {
+            for (int j = 0; j < N; j++) {
+                worst = Math.max(worst, Math.abs(jac[i * N + j] + inv[i][j]));
+            }
+        }
+        assertTrue(worst <= 1e-7, "jacobian of the converged inexact run off by " + worst);
+    }
+
+    private static double[][] unitColumns() {
+        double[][] identity = new double[N + P][N];
+        for (int i = 0; i < N; i++) {
+            identity[i][i] = 1;
+        }
+        return identity;
+    }
+
     /** L(Q, c, A, b) = wᵀx* + uᵀν*, re-solved by plain elimination for the finite differences. */
     private static final double[] W = QpFixtures.gaussian(new Random(5), N);
     private static final double[] U = QpFixtures.gaussian(new Random(6), P);

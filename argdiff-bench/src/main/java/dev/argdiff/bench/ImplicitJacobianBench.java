@@ -34,10 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
-// -Xss64m: at d = 100 the forked JVM dies with SIGSEGV (exit code 139) on the default thread stack, before and
-// after the prepared-solver change alike: some recursion of the autodiff core grows with the problem size.
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx2g",
-        "-Xss64m"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
 public class ImplicitJacobianBench {
 
     /** Unknowns d; the Jacobian has m = 2d columns (input directions). */

@@ -63,8 +63,70 @@ public final class Lapack {
      */
     public static int getrf(int m, int n, double[] a, int[] ipiv) {
         intW info = new intW(0);
-        LAPACK.dgetrf(m, n, a, Math.max(1, m), ipiv, info);
+        if (isNative() && (long) m * n >= PARALLEL_GETRF_ENTRIES) {
+            onLargeStack("dgetrf", () -> LAPACK.dgetrf(m, n, a, Math.max(1, m), ipiv, info));
+        } else {
+            LAPACK.dgetrf(m, n, a, Math.max(1, m), ipiv, info);
+        }
         return checkInfo("dgetrf", info.val);
+    }
+
+    /**
+     * From this many entries on, OpenBLAS factors in parallel (its {@code getrf_parallel}), which
+     * keeps per-thread job tables of a few megabytes on the calling thread's stack. A JVM thread
+     * has 1 MB by default (-Xss), and a native routine that runs past its stack kills the JVM
+     * with SIGSEGV instead of throwing StackOverflowError: measured here with OpenBLAS 0.3.21,
+     * dgetrf of a 100×100 matrix crashed on any thread of up to 2 MB and ran on one of 4 MB;
+     * 95×95 (below 10,000 entries, factored by one thread) ran on 256 KB. No other routine of this
+     * class crashed on a 256 KB stack at n = 1000.
+     */
+    private static final long PARALLEL_GETRF_ENTRIES = 10_000;
+
+    /** The stack of the thread that runs such a factorization (reserved, committed as touched). */
+    private static final long LARGE_STACK_BYTES = 64L << 20;
+
+    private static boolean isNative() {
+        return LAPACK.getClass().getName().contains("JNI");
+    }
+
+    /**
+     * Runs a native call on a fresh thread with a {@link #LARGE_STACK_BYTES} stack and waits for
+     * it (a thread per call, about 0.1 ms, against at least 0.7 Mflop of factorization; nothing
+     * is pooled or shared). The call cannot be abandoned half-way, since it writes the caller's
+     * arrays: an interrupt is remembered and restored after it ends.
+     */
+    private static void onLargeStack(String routine, Runnable call) {
+        Throwable[] failure = new Throwable[1];
+        Thread worker = new Thread(null, () -> {
+            try {
+                call.run();
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "argdiff-" + routine, LARGE_STACK_BYTES);
+        worker.setDaemon(true);
+        worker.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                worker.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException(routine + " failed", failure[0]);
+        }
     }
 
     /**

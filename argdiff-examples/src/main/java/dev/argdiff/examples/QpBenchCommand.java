@@ -45,27 +45,8 @@ final class QpBenchCommand implements Callable<Integer> {
         QpBench.Options options = new QpBench.Options(sizes, repeats, tol);
         List<QpBench.Row> rows = new ArrayList<>();
         try (Progress progress = Progress.start("bench qp", (long) sizes.size() * repeats, !json)) {
-            // The implicit derivative at n = 2000 recurses deeper than the default thread stack allows (the JVM
-            // dies with SIGSEGV, as ImplicitJacobianBench documents): measure on a thread with a large stack.
-            RuntimeException[] failure = new RuntimeException[1];
-            Thread worker = new Thread(null, () -> {
-                try {
-                    for (int n : sizes) {
-                        rows.add(QpBench.measure(n, options, progress::step));
-                    }
-                } catch (RuntimeException e) {
-                    failure[0] = e;
-                }
-            }, "bench-qp", 1L << 30);
-            worker.start();
-            try {
-                worker.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("bench qp: interrupted", e);
-            }
-            if (failure[0] != null) {
-                throw failure[0];
+            for (int n : sizes) {
+                rows.add(QpBench.measure(n, options, progress::step));
             }
         }
         if (json) {

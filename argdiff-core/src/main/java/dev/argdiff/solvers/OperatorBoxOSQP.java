@@ -328,15 +328,20 @@ public final class OperatorBoxOSQP<PQ, PA>
 
     /** The product's value, refused unless it is a finite vector of the given length. */
     private static Tensor checked(String name, Tensor out, int length) {
+        return checked("OperatorBoxOSQP", name, out, length);
+    }
+
+    /** The product's value, refused ({@code where}: {@code name} …) unless it is a finite vector of the given length. */
+    static Tensor checked(String where, String name, Tensor out, int length) {
         if (out == null) {
-            throw new IllegalArgumentException("OperatorBoxOSQP: " + name + " returned null");
+            throw new IllegalArgumentException(where + ": " + name + " returned null");
         }
         if (out.rank() != 1 || out.dim(0) != length) {
-            throw new IllegalArgumentException("OperatorBoxOSQP: " + name + " must return a vector of shape [" + length
+            throw new IllegalArgumentException(where + ": " + name + " must return a vector of shape [" + length
                     + "], got shape " + Arrays.toString(out.shape()));
         }
         if (!out.concrete().isFinite()) {
-            throw new IllegalArgumentException("OperatorBoxOSQP: " + name + " returned a non-finite value (NaN or ±∞)");
+            throw new IllegalArgumentException(where + ": " + name + " returned a non-finite value (NaN or ±∞)");
         }
         return out;
     }

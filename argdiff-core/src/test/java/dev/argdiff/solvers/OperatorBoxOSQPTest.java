@@ -148,6 +148,10 @@ class OperatorBoxOSQPTest {
             List<Tensor> dg = Autodiff.grad(denseLoss).apply(List.of(Tensor.scalar(THETA), Tensor.scalar(PHI),
                     Tensor.of(qp.c.clone()), Tensor.of(qp.l.clone()), Tensor.of(qp.u.clone())));
             String tag = given ? " (transpose given)" : " (transpose by reverse mode)";
+            // Forward mode along θ gives the same number as reverse mode.
+            double forward = Autodiff.jvp(loss, problem(qp), new OperatorBoxOSQP.Problem<>(Tensor.scalar(1.0),
+                    Tensor.zeros(N), Tensor.scalar(0.0), Tensor.zeros(M), Tensor.zeros(M))).tangent().item();
+            assertEquals(g.paramsQ().item(), forward, 1e-8 * Math.max(1, Math.abs(forward)), "θ forward" + tag);
             assertEquals(dg.get(0).item(), g.paramsQ().item(), 1e-7 * Math.max(1, Math.abs(dg.get(0).item())), "θ" + tag);
             assertEquals(dg.get(1).item(), g.paramsA().item(), 1e-7 * Math.max(1, Math.abs(dg.get(1).item())), "φ" + tag);
             assertTrue(QpFixtures.maxAbsDiff(dg.get(2).toArray(), g.c().toArray()) <= 1e-7, "c" + tag);
@@ -205,6 +209,35 @@ class OperatorBoxOSQPTest {
                     assertEquals(fdu, gu[i], 1e-6 * Math.max(1, Math.abs(fdu)), "upper[" + i + "] vs FD");
                 }
             }
+        }
+    }
+
+    @Test
+    void threadsSharingASolverGetTheirOwnProblemsSolutions() throws Exception {
+        Qp qp = Qp.random();
+        OperatorBoxOSQP<Tensor, Tensor> solver = operators(qp, false).tol(1e-9);
+        double[] c2 = qp.c.clone();
+        for (int j = 0; j < N; j++) {
+            c2[j] = -c2[j];
+        }
+        OperatorBoxOSQP.Problem<Tensor, Tensor> other = new OperatorBoxOSQP.Problem<>(Tensor.scalar(THETA),
+                Tensor.of(c2), Tensor.scalar(PHI), Tensor.of(qp.l.clone()), Tensor.of(qp.u.clone()));
+        double[] first = flat(solver.run(problem(qp)).params());
+        double[] second = flat(solver.run(other).params());
+        assertTrue(QpFixtures.maxAbsDiff(first, second) > 0.1, "two different problems");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<double[]>> runs = new java.util.ArrayList<>();
+            for (int k = 0; k < 6; k++) {
+                boolean even = k % 2 == 0;
+                runs.add(pool.submit(() -> flat(solver.run(even ? problem(qp) : other).params())));
+            }
+            for (int k = 0; k < runs.size(); k++) {
+                double[] expected = k % 2 == 0 ? first : second;
+                assertEquals(0.0, QpFixtures.maxAbsDiff(runs.get(k).get(), expected), "run " + k);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -35,7 +35,8 @@ import java.util.function.BiFunction;
  * residual max(κ·min(r_prim, r_dual), 10⁻¹⁵·max(1, ‖rhs‖)) with r_prim, r_dual the ∞-norm ADMM
  * residuals of the previous iteration and κ = {@code cgTolerance} (relative 10⁻³ at the first
  * iteration): far from the solution a few CG steps suffice, and the accuracy tightens with the
- * ADMM residuals (the inexact-ADMM rule of the GPU OSQP, Schubiger, Banjac, Lygeros 2020). A ρ
+ * ADMM residuals (as the GPU OSQP does: Schubiger, Banjac, Lygeros, "GPU acceleration of ADMM for
+ * large-scale quadratic programming", J. Parallel Distrib. Comput. 2020). A ρ
  * adaptation costs nothing here (no factorization to redo). A CG that meets non-positive
  * curvature means Q is not positive semidefinite: the run throws.
  *

@@ -131,6 +131,35 @@ class OperatorOSQPTest {
         return s;
     }
 
+    /** The operator of a small dense matrix, transpose by reverse mode. */
+    private static BiFunction<List<Tensor>, Tensor, Tensor> dense(double[][] m) {
+        Tensor t = Tensor.of(m);
+        return (none, x) -> t.matmul(x);
+    }
+
+    @Test
+    void infeasibleAndUnboundedProblemsEndWithTheirStatus() {
+        // x ≤ −1 and x ≥ 1: no feasible point.
+        OperatorOSQP<List<Tensor>, List<Tensor>, List<Tensor>> infeasible = OperatorOSQP.<List<Tensor>, List<Tensor>, List<Tensor>>create(
+                dense(new double[][]{{1, 0}, {0, 1}}), null, dense(new double[][]{{1, 0}, {-1, 0}})).maxiter(5000);
+        Function<Tensor, OperatorOSQP.Problem<List<Tensor>, List<Tensor>, List<Tensor>>> withH =
+                h -> new OperatorOSQP.Problem<>(List.of(), Tensor.of(1.0, 1.0), List.of(), null, List.of(), h);
+        assertEquals(SolverStatus.PRIMAL_INFEASIBLE, infeasible.run(withH.apply(Tensor.of(-1.0, -1.0))).status());
+        // min −x₂ + ½x₁² subject to x₁ ≤ 1: unbounded along x₂.
+        OperatorOSQP<List<Tensor>, List<Tensor>, List<Tensor>> unbounded = OperatorOSQP.<List<Tensor>, List<Tensor>, List<Tensor>>create(
+                dense(new double[][]{{1, 0}, {0, 0}}), null, dense(new double[][]{{1, 0}})).maxiter(5000);
+        assertEquals(SolverStatus.DUAL_INFEASIBLE, unbounded.run(new OperatorOSQP.Problem<>(List.of(),
+                Tensor.of(0.0, -1.0), List.of(), null, List.of(), Tensor.of(1.0))).status());
+        // Equality-constrained infeasibility: x₁ + x₂ = 1 and x₁ + x₂ = 2.
+        OperatorOSQP<List<Tensor>, List<Tensor>, List<Tensor>> inconsistent = OperatorOSQP.<List<Tensor>, List<Tensor>, List<Tensor>>create(
+                dense(new double[][]{{1, 0}, {0, 1}}), dense(new double[][]{{1, 1}, {1, 1}}), null).maxiter(5000);
+        assertEquals(SolverStatus.PRIMAL_INFEASIBLE, inconsistent.run(new OperatorOSQP.Problem<>(List.of(),
+                Tensor.of(0.0, 0.0), List.of(), Tensor.of(1.0, 2.0), List.of(), null)).status());
+        // No derivative from an infeasible run.
+        assertThrows(dev.argdiff.implicit.ImplicitDiffException.class, () -> Autodiff.grad((Tensor h) ->
+                infeasible.run(withH.apply(h)).params().primal().sum()).apply(Tensor.of(-1.0, -1.0)));
+    }
+
     @Test
     void refusesMismatchedDataAndBadOperatorsByName() {
         OperatorOSQP<Tensor, List<Tensor>, List<Tensor>> solver = operators(false);

@@ -54,9 +54,13 @@ import java.util.function.BiFunction;
  * products with Q, A and Aᵀ (the KKT Jacobian is nonsymmetric and indefinite; no CG). At a weakly
  * active constraint the derivative is the one-sided one of an inactive constraint, as in
  * {@link BoxOSQP}. The structured dense derivative of {@link OSQP} needs the matrices and is not
- * used here. <b>Unrolling</b> ({@code implicitDiff(false)} under a transform) is not available:
- * it would differentiate every CG step of every ADMM iteration; it throws
- * {@link IllegalStateException} naming implicit differentiation as the way.
+ * used here. <b>Unrolling</b> ({@code implicitDiff(false)} under a transform) is not available
+ * and throws {@link IllegalStateException} naming implicit differentiation as the way: the
+ * natural unrolled x-update, one differentiable CG solve per iteration, needs each of its solves
+ * (the x-update and its derivative's) to meet a tolerance relative to the right-hand side, which
+ * the system's conditioning (equality rows carry ρ·10³) can put below CG's attainable accuracy
+ * (tried: one such solve stalled, its recursive residual at 4·10⁻¹⁶ but its true residual above
+ * the 10⁻¹⁰ test, on a 30-variable QP with 3 equality rows).
  *
  * <p><b>Checks.</b> At {@link #init}, the products are probed once: each must return a finite
  * vector of the right shape ([n] for Q and Aᵀ, [m] for A), Q must be symmetric on the probe
@@ -439,9 +443,10 @@ public final class OperatorBoxOSQP<PQ, PA>
     public OptStep<BoxOSQP.Point, State> update(BoxOSQP.Point params, State s, Problem<PQ, PA> p) {
         if (!Pytree.isConcrete(params) || !Pytree.isConcrete(p) || !Pytree.isConcrete(s.z())) {
             throw new IllegalStateException("OperatorBoxOSQP: unrolled differentiation (implicitDiff(false) under a "
-                    + "transform) is not available for operators: it would differentiate every CG step of every ADMM "
-                    + "iteration. Use implicit differentiation (implicitDiff(true), the default), which differentiates "
-                    + "the optimality condition at the solution with the same products.");
+                    + "transform) is not available for operators (the CG solves it would differentiate cannot be made "
+                    + "accurate enough, see the class documentation). Use implicit differentiation (implicitDiff(true), "
+                    + "the default), which differentiates the optimality condition at the solution with the same "
+                    + "products.");
         }
         Ops d = ops(p);
         int n = d.n;

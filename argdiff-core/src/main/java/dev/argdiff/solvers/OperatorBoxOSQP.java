@@ -362,7 +362,9 @@ public final class OperatorBoxOSQP<PQ, PA>
 
     @Override
     public State init(BoxOSQP.Point init, Problem<PQ, PA> p) {
+        // Built afresh at every run: the same problem object may hold a mutable tree (a list) changed since.
         Ops ops = new Ops(p);
+        prepared.set(new Prepared(p, ops));
         if (init == null || init.x() == null || init.y() == null) {
             throw new IllegalArgumentException("OperatorBoxOSQP: the initial point needs x and y (new Point(x, y))");
         }

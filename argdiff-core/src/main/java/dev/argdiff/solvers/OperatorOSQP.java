@@ -260,7 +260,10 @@ public final class OperatorOSQP<PQ, PA, PG>
             throw new IllegalArgumentException("OperatorOSQP: the initial point must have duals for exactly the "
                     + "constraints the problem has: Kkt.zeroDuals(x, " + d[1] + ", " + d[2] + ")");
         }
-        return box.init(boxPoint(init), boxProblem(p));
+        // Stacked afresh at every run (the same problem object may hold a mutable tree changed since).
+        OperatorBoxOSQP.Problem<PQ, Stacked<PA, PG>> stacked = stack(p);
+        boxed.set(new Boxed(p, stacked));
+        return box.init(boxPoint(init), stacked);
     }
 
     @Override

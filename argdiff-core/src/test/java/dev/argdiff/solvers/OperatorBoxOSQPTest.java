@@ -242,6 +242,29 @@ class OperatorBoxOSQPTest {
     }
 
     @Test
+    void aMutableParameterTreeChangedBetweenRunsIsReadAgain() {
+        // φ in a list the caller changes between two runs of one problem object: the transpose by reverse mode,
+        // recorded once per run, must be recorded again.
+        Qp qp = Qp.random();
+        BiFunction<Tensor, Tensor, Tensor> a = matvecA(qp);
+        OperatorBoxOSQP<Tensor, List<Tensor>> implicit = OperatorBoxOSQP.<Tensor, List<Tensor>>create(matvecQ(qp),
+                (ps, x) -> a.apply(ps.get(0), x)).tol(1e-10).maxiter(20_000);
+        // Without implicit differentiation the loop receives the caller's very problem object.
+        for (OperatorBoxOSQP<Tensor, List<Tensor>> solver : List.of(implicit, implicit.implicitDiff(false))) {
+            List<Tensor> phi = new java.util.ArrayList<>(List.of(Tensor.scalar(PHI)));
+            OperatorBoxOSQP.Problem<Tensor, List<Tensor>> p = new OperatorBoxOSQP.Problem<>(Tensor.scalar(THETA),
+                    Tensor.of(qp.c.clone()), phi, Tensor.of(qp.l.clone()), Tensor.of(qp.u.clone()));
+            double[] first = flat(solver.run(p).params());
+            phi.set(0, Tensor.scalar(-0.4));
+            double[] second = flat(solver.run(p).params());
+            double[] reference = flat(DENSE.run(qp.dense(THETA, -0.4, qp.c, qp.l, qp.u)).params());
+            assertTrue(QpFixtures.maxAbsDiff(first, second) > 1e-2, "the change of φ is seen");
+            assertTrue(QpFixtures.maxAbsDiff(second, reference) <= 1e-7, "off by "
+                    + QpFixtures.maxAbsDiff(second, reference));
+        }
+    }
+
+    @Test
     void warmStartReducesIterations() {
         Qp qp = Qp.random();
         OperatorBoxOSQP<Tensor, Tensor> solver = operators(qp, false).tol(1e-9);

@@ -265,6 +265,32 @@ class OperatorBoxOSQPTest {
     }
 
     @Test
+    void aParameterCapturedByTheProductsIsDifferentiatedLikeAnExplicitOne() {
+        Qp qp = Qp.random();
+        double[] w = QpFixtures.gaussian(new Random(8), N + M);
+        Tensor q0 = QpFixtures.matrix(qp.q0, N, N);
+        BiFunction<Tensor, Tensor, Tensor> a = matvecA(qp);
+        // θ and φ read from the enclosing scope (closures), not passed as parameters.
+        Function<List<Tensor>, Tensor> captured = t -> {
+            OperatorBoxOSQP<List<Tensor>, List<Tensor>> solver = OperatorBoxOSQP.<List<Tensor>, List<Tensor>>create(
+                    (none, x) -> q0.matmul(x).add(x.mul(t.get(0))), (none, x) -> a.apply(t.get(1), x))
+                    .tol(1e-11).maxiter(20_000);
+            BoxOSQP.Point z = solver.run(new OperatorBoxOSQP.Problem<>(List.of(), Tensor.of(qp.c.clone()), List.of(),
+                    Tensor.of(qp.l.clone()), Tensor.of(qp.u.clone()))).params();
+            return Tensor.of(w.clone()).vdot(Tensor.concatenate(List.of(z.x(), z.y()), 0));
+        };
+        List<Tensor> gc = Autodiff.grad(captured).apply(List.of(Tensor.scalar(THETA), Tensor.scalar(PHI)));
+        OperatorBoxOSQP<Tensor, Tensor> explicit = operators(qp, false);
+        OperatorBoxOSQP.Problem<Tensor, Tensor> ge = Autodiff.grad((OperatorBoxOSQP.Problem<Tensor, Tensor> p) -> {
+            BoxOSQP.Point z = explicit.run(p).params();
+            return Tensor.of(w.clone()).vdot(Tensor.concatenate(List.of(z.x(), z.y()), 0));
+        }).apply(problem(qp));
+        assertTrue(Math.abs(ge.paramsQ().item()) > 1e-3 && Math.abs(ge.paramsA().item()) > 1e-3, "nonzero gradients");
+        assertEquals(ge.paramsQ().item(), gc.get(0).item(), 1e-8 * Math.max(1, Math.abs(ge.paramsQ().item())), "θ");
+        assertEquals(ge.paramsA().item(), gc.get(1).item(), 1e-8 * Math.max(1, Math.abs(ge.paramsA().item())), "φ");
+    }
+
+    @Test
     void warmStartReducesIterations() {
         Qp qp = Qp.random();
         OperatorBoxOSQP<Tensor, Tensor> solver = operators(qp, false).tol(1e-9);

@@ -144,21 +144,25 @@ public final class OperatorBoxOSQP<PQ, PA>
             return new Options(0.1, 1e-6, 1.6, true, 25, 5.0, 1e-5, 0.1, 0);
         }
 
+        /** These options with ρ = v (validated as in the constructor). */
         public Options withRho(double v) {
             return new Options(v, sigma, alpha, adaptiveRho, adaptiveRhoInterval, adaptiveRhoTolerance, epsInfeasible,
                     cgTolerance, cgMaxiter);
         }
 
+        /** These options with α = v (validated as in the constructor). */
         public Options withAlpha(double v) {
             return new Options(rho, sigma, v, adaptiveRho, adaptiveRhoInterval, adaptiveRhoTolerance, epsInfeasible,
                     cgTolerance, cgMaxiter);
         }
 
+        /** These options with adaptive ρ on or off. */
         public Options withAdaptiveRho(boolean v) {
             return new Options(rho, sigma, alpha, v, adaptiveRhoInterval, adaptiveRhoTolerance, epsInfeasible,
                     cgTolerance, cgMaxiter);
         }
 
+        /** These options with the CG tolerance factor κ = v (validated as in the constructor). */
         public Options withCgTolerance(double v) {
             return new Options(rho, sigma, alpha, adaptiveRho, adaptiveRhoInterval, adaptiveRhoTolerance, epsInfeasible,
                     v, cgMaxiter);
@@ -227,11 +231,16 @@ public final class OperatorBoxOSQP<PQ, PA>
         return new OperatorBoxOSQP<>(common, options, matvecQ, matvecA, rmatvecA);
     }
 
+    /** The solver's own options. */
     public Options solverOptions() {
         return options;
     }
 
-    /** @throws IllegalArgumentException if options is null */
+    /**
+     * This solver with other options.
+     *
+     * @throws IllegalArgumentException if options is null
+     */
     public OperatorBoxOSQP<PQ, PA> with(Options value) {
         if (value == null) {
             throw new IllegalArgumentException("OperatorBoxOSQP.with: options is null");

@@ -142,11 +142,16 @@ public final class OperatorOSQP<PQ, PA, PG>
         return new OperatorOSQP<>(common, box, matvecA, matvecG);
     }
 
+    /** The options of the underlying ADMM. */
     public OperatorBoxOSQP.Options solverOptions() {
         return box.solverOptions();
     }
 
-    /** @throws IllegalArgumentException if options is null */
+    /**
+     * This solver with other ADMM options.
+     *
+     * @throws IllegalArgumentException if options is null
+     */
     public OperatorOSQP<PQ, PA, PG> with(OperatorBoxOSQP.Options value) {
         return new OperatorOSQP<>(options(), box.with(value), matvecA, matvecG);
     }

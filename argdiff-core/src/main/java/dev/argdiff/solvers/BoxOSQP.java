@@ -37,6 +37,8 @@ import java.util.Arrays;
  * (‖r_dual‖/max(‖Qx‖,‖Aᵀy‖,‖c‖))) when that factor leaves [1/t, t], t =
  * {@code adaptiveRhoTolerance}. The problem is not rescaled (OSQP's Ruiz equilibration is not
  * done): badly scaled data converge more slowly.
+ * For Q and A known only by their products (matvec functions with parameters, no matrix),
+ * use {@link OperatorBoxOSQP}.
  *
  * <p><b>Polishing</b> (paper §5.3): once the ADMM residuals meet {@code epsAbs}/{@code epsRel}, the
  * constraints guessed active (zᵢ − lᵢ &lt; −yᵢ or uᵢ − zᵢ &lt; yᵢ) are imposed as

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (adaptive ρ, over-relaxation, polishing, infeasibility detection, the prepared linear solver);
  * see there for the algorithm, the defaults and the infeasibility certificates, which end the run
  * with {@link SolverStatus#PRIMAL_INFEASIBLE} or {@link SolverStatus#DUAL_INFEASIBLE}.
+ * For Q, A and G known only by their products, use {@link OperatorOSQP}.
  *
  * <p>The solution is the KKT point {@link Kkt.Point} (x, ν, λ), ν the multipliers of Ax = b, λ ≥ 0
  * those of Gx ≤ h, and the optimality condition is the KKT system of {@link Kkt#optimality} with

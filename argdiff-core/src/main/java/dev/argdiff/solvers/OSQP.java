@@ -322,7 +322,14 @@ public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem,
         }
         if (p.g() != null) {
             stationarity = stationarity.add(p.g().transposeMatmul(z.ineqDual()));
-            slackness = z.ineqDual().mul(p.g().matmul(x).sub(p.h()));
+            Tensor gx = p.g().matmul(x);
+            // A row with h = +∞ is no constraint; its slack is read as −1 (not −∞) so that λ·(Gx − h)
+            // is 0 rather than 0·∞ = NaN, in the residual and in every derivative.
+            Tensor h = p.h();
+            if (h.concrete().max().item() == Double.POSITIVE_INFINITY) {
+                h = Tensor.where(h.lt(Double.POSITIVE_INFINITY), h, gx.add(1.0));
+            }
+            slackness = z.ineqDual().mul(gx.sub(h));
         }
         return new Kkt.Point<>(stationarity, feasibility, slackness);
     }

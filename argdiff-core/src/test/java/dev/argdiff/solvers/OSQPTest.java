@@ -156,6 +156,47 @@ class OSQPTest {
     }
 
     @Test
+    void anInfiniteRightHandSideIsNoConstraint() {
+        // h = +∞ on the two inactive rows: the same solution and derivatives as the problem without them
+        // (the residual used to hold 0·∞ = NaN there, so the derivative was refused).
+        Qp qp = constructed();
+        int kept = 3;
+        double[] gKept = new double[kept * N];
+        double[] hKept = new double[kept];
+        double[] hInf = qp.h.clone();
+        for (int i = 0, r = 0; i < M; i++) {
+            if (ACTIVE[i]) {
+                System.arraycopy(qp.g, i * N, gKept, r * N, N);
+                hKept[r++] = qp.h[i];
+            } else {
+                hInf[i] = Double.POSITIVE_INFINITY;
+            }
+        }
+        Function<Tensor, Tensor> withInf = c -> SOLVER.run(new OSQP.Problem(QpFixtures.matrix(qp.q, N, N), c,
+                QpFixtures.matrix(qp.a, P, N), Tensor.of(qp.b.clone()), QpFixtures.matrix(qp.g, M, N),
+                Tensor.of(hInf.clone()))).params().primal();
+        Function<Tensor, Tensor> without = c -> SOLVER.run(new OSQP.Problem(QpFixtures.matrix(qp.q, N, N), c,
+                QpFixtures.matrix(qp.a, P, N), Tensor.of(qp.b.clone()), QpFixtures.matrix(gKept, kept, N),
+                Tensor.of(hKept))).params().primal();
+        Tensor c0 = Tensor.of(qp.c.clone());
+        SolverResult<Kkt.Point<Tensor>, ?> r = SOLVER.run(new OSQP.Problem(QpFixtures.matrix(qp.q, N, N), c0,
+                QpFixtures.matrix(qp.a, P, N), Tensor.of(qp.b.clone()), QpFixtures.matrix(qp.g, M, N),
+                Tensor.of(hInf.clone())));
+        assertTrue(r.converged(), () -> "status " + r.status() + ", error " + r.state().error());
+        assertTrue(QpFixtures.maxAbsDiff(withInf.apply(c0).toArray(), qp.x) <= 1e-8);
+        double[] expected = Autodiff.jacrev(without).apply(c0).toArray();
+        assertTrue(QpFixtures.maxAbsDiff(Autodiff.jacfwd(withInf).apply(c0).toArray(), expected) <= 1e-9);
+        assertTrue(QpFixtures.maxAbsDiff(Autodiff.jacrev(withInf).apply(c0).toArray(), expected) <= 1e-9);
+        Tensor hGrad = Autodiff.grad((Tensor h) -> SOLVER.run(new OSQP.Problem(QpFixtures.matrix(qp.q, N, N), c0,
+                QpFixtures.matrix(qp.a, P, N), Tensor.of(qp.b.clone()), QpFixtures.matrix(qp.g, M, N), h))
+                .params().primal().sum()).apply(Tensor.of(hInf.clone()));
+        for (int i = 0; i < M; i++) {
+            double gi = hGrad.toArray()[i];
+            assertTrue(Double.isFinite(gi) && (ACTIVE[i] || gi == 0), "h gradient row " + i + ": " + gi);
+        }
+    }
+
+    @Test
     void gradientInEveryDatumMatchesFiniteDifferencesOfResolvedProblems() {
         Qp qp = constructed();
         double[] w = QpFixtures.gaussian(new Random(9), N + P + M);

@@ -72,6 +72,14 @@ public final class ProjectedGradient<X, A>
         return with(own().withAcceleration(value));
     }
 
+    /**
+     * Adaptive restart of the momentum (default false), as in {@link ProximalGradient#restart}:
+     * O'Donoghue and Candès' gradient test.
+     */
+    public ProjectedGradient<X, A> restart(boolean value) {
+        return with(own().withRestart(value));
+    }
+
     /** The largest number of step reductions per line search (default 15). */
     public ProjectedGradient<X, A> maxls(int value) {
         return with(own().withMaxls(value));

@@ -84,6 +84,11 @@ class OptionsRecordsTest {
         assertEquals(0.1, gd2.own().stepsize());
         assertEquals(0.0, gd.own().stepsize());
         assertEquals(ProximalGradient.Options.defaults().withMaxls(2), gd2.maxls(2).stepsize(0.0).own());
+        // ProjectedGradient has ProximalGradient's options, each a copy of the record.
+        ProjectedGradient<Tensor, Regression> pg = ProjectedGradient.of(SolverFixtures::ridge, (x, r) -> x.relu());
+        assertEquals(ProximalGradient.Options.defaults().withMaxls(4).withStepFactor(0.7).withAcceleration(false)
+                        .withRestart(true), pg.maxls(4).stepFactor(0.7).acceleration(false).restart(true).own());
+        assertEquals(ProximalGradient.Options.defaults(), pg.own());
         for (Executable nullOptions : new Executable[] {
                 () -> LBFGS.of(SolverFixtures::ridge).with(null),
                 () -> PolyakSGD.of(SolverFixtures::ridge).with(null),

@@ -93,16 +93,18 @@ public final class ImplicitDiff {
             throw new IllegalArgumentException("rootJvp: tangents have " + t.size() + " leaves, args have "
                     + flat.leaves().size());
         }
-        return rootJvp(optimality, solution, args, t.toArray(new Tensor[0]), options, lin);
+        return rootJvp(optimality, solution, args, t.toArray(new Tensor[0]), null, options, lin);
     }
 
     /**
      * {@link #rootJvp} with the tangents of θ's leaves (null for a leaf the transform does not
      * trace): B·v is a JVP of F in the traced leaves only, the others held as they are.
+     * {@code value} is F(x*, θ) when already evaluated at this point (else null).
      */
     private static <X, A> X rootJvp(BiFunction<X, A, X> optimality, X solution, A args, Tensor[] tangents,
-                                    ImplicitOptions options, Linearization<X, A> lin) {
-        double residual = Certification.optimality(Mode.JVP, optimality, solution, args, options);
+                                    X value, ImplicitOptions options, Linearization<X, A> lin) {
+        double residual = value != null ? Certification.optimality(Mode.JVP, value, solution, options)
+                : Certification.optimality(Mode.JVP, optimality, solution, args, options);
         Pytree.Flat flat = Pytree.flatten(args);
         int[] sel = selected(tangents, null);
         List<Tensor> primals = new ArrayList<>(sel.length);
@@ -136,7 +138,7 @@ public final class ImplicitDiff {
         Pytree.Flat flat = Pytree.flatten(args);
         boolean[] all = new boolean[flat.leaves().size()];
         Arrays.fill(all, true);
-        Tensor[] g = rootVjp(optimality, solution, args, cotangent, all, options, lin);
+        Tensor[] g = rootVjp(optimality, solution, args, cotangent, all, null, options, lin);
         @SuppressWarnings("unchecked")
         A out = (A) flat.def().unflatten(Arrays.asList(g));
         return out;
@@ -145,11 +147,14 @@ public final class ImplicitDiff {
     /**
      * {@link #rootVjp} for the leaves of θ that {@code needed} names: −uᵀB is a VJP of F in those
      * leaves only, the others held as they are (a data matrix gets no n×p cotangent). Entries of
-     * the result that are not needed are null.
+     * the result that are not needed are null. {@code value} is F(x*, θ) when already evaluated at
+     * this point (else null).
      */
     private static <X, A> Tensor[] rootVjp(BiFunction<X, A, X> optimality, X solution, A args, X cotangent,
-                                           boolean[] needed, ImplicitOptions options, Linearization<X, A> lin) {
-        double residual = Certification.optimality(Mode.VJP, optimality, solution, args, options);
+                                           boolean[] needed, X value, ImplicitOptions options,
+                                           Linearization<X, A> lin) {
+        double residual = value != null ? Certification.optimality(Mode.VJP, value, solution, options)
+                : Certification.optimality(Mode.VJP, optimality, solution, args, options);
         LinearOperator<X> a = lin.operator(solution, args, () -> jacobianOperator(optimality, solution, args, options))
                 .withParams(new Point<>(solution, args));
         X u = Certification.solve(Mode.VJP, a.transpose(), cotangent, residual, options, lin.solver());
@@ -302,6 +307,7 @@ public final class ImplicitDiff {
                 return solve.apply(a);
             }
         };
+        X fx = null;
         if (Dispatch.depth() > 0) {
             A argsC = Autodiff.stopGradient(args);
             X x = Autodiff.stopGradient(solutionOf.apply(primal.apply(argsC)));
@@ -310,22 +316,27 @@ public final class ImplicitDiff {
                 ClosureConversion.Closure closure = d.closure();
                 BiFunction<X, Lifted<A>, X> lifted = (xx, th) -> closure.run(th.captured(),
                         () -> optimality.apply(xx, th.args()));
+                X liftedValue = d.value();
                 return Autodiff.customDerivativesByLeaf(
                         (Lifted<A> th) -> primal.apply(th.args()),
                         (Lifted<A> th, R out, Tensor[] t) -> tangentOf.apply(out,
-                                rootJvp(lifted, solutionOf.apply(out), th, t, options, liftedLin)),
+                                rootJvp(lifted, solutionOf.apply(out), th, t, liftedValue, options, liftedLin)),
                         (Lifted<A> th, R out, R w, boolean[] needed) -> rootVjp(lifted, solutionOf.apply(out), th,
-                                cotangentOf.apply(w), needed, options, liftedLin)
+                                cotangentOf.apply(w), needed, liftedValue, options, liftedLin)
                 ).apply(new Lifted<>(args, d.captured()));
             }
+            fx = d.value();
         }
+        // The rules run at this binding's point only (values of θ and, the solver being deterministic, of x*), where
+        // discovery has evaluated F already: the certification reads that value instead of evaluating F again.
+        X known = fx;
         // Leaf by leaf: the leaves of θ a transform does not trace (data) get no tangent or cotangent.
         return Autodiff.customDerivativesByLeaf(
                 primal,
                 (A a, R out, Tensor[] t) -> tangentOf.apply(out,
-                        rootJvp(optimality, solutionOf.apply(out), a, t, options, lin)),
+                        rootJvp(optimality, solutionOf.apply(out), a, t, known, options, lin)),
                 (A a, R out, R w, boolean[] needed) -> rootVjp(optimality, solutionOf.apply(out), a,
-                        cotangentOf.apply(w), needed, options, lin)
+                        cotangentOf.apply(w), needed, known, options, lin)
         ).apply(args);
     }
 

@@ -348,6 +348,57 @@ public final class Autodiff {
     }
 
     /**
+     * A forward-mode rule that sees which input leaves carry a tangent: {@code tangents[i]} is the
+     * tangent of the i-th leaf of the primals (in {@link Pytree#leaves} order), null where the leaf
+     * is not traced by the transform (its tangent is zero). Unlike {@link JvpRule}, no zero tangent
+     * is materialized for such a leaf, so a rule can leave data (a design matrix) out of its
+     * linearization.
+     */
+    @FunctionalInterface
+    public interface LeafJvpRule<T, R> {
+        /** The output tangent, given the primal inputs, their output and the leaf tangents (null for zero). */
+        R tangent(T primals, R output, Tensor[] tangents);
+    }
+
+    /**
+     * A reverse-mode rule that is told which input leaves need a cotangent: {@code needed[i]} is
+     * false for a leaf that is not traced by the transform (a constant of it). It returns one
+     * cotangent per leaf (in {@link Pytree#leaves} order); an entry is read only where
+     * {@code needed[i]}, may be null elsewhere, and null means zero. A rule can so skip the
+     * cotangent of data (a design matrix) that nobody differentiates.
+     */
+    @FunctionalInterface
+    public interface LeafVjpRule<T, R> {
+        /** One cotangent per input leaf (null for zero; ignored where not needed). */
+        Tensor[] cotangents(T primals, R output, R cotangent, boolean[] needed);
+    }
+
+    /**
+     * {@link #customDerivatives} with rules that work leaf by leaf and skip the leaves the
+     * transform does not trace ({@link LeafJvpRule}, {@link LeafVjpRule}): the derivative with
+     * respect to a traced leaf is the same, and untraced leaves cost nothing. The rules must
+     * still hold untraced leaves as they are (not as constants of their own): at a higher order an
+     * enclosing transform may trace them, and it differentiates through the rule.
+     *
+     * @throws IllegalArgumentException if f is null or both rules are null
+     */
+    public static <T, R> Function<T, R> customDerivativesByLeaf(Function<T, R> f, LeafJvpRule<T, R> jvpRule,
+                                                                LeafVjpRule<T, R> vjpRule) {
+        if (f == null) {
+            throw new IllegalArgumentException("customDerivativesByLeaf: f is null");
+        }
+        if (jvpRule == null && vjpRule == null) {
+            throw new IllegalArgumentException("customDerivativesByLeaf: needs a JVP rule, a VJP rule, or both");
+        }
+        return x -> {
+            Pytree.Flat flat = Pytree.flatten(x);
+            PytreeRule<T, R> rule = new PytreeRule<>(f, jvpRule, vjpRule, flat.def(), flat.leaves());
+            Tensor[] outs = Dispatch.bindCustom(rule, flat.leaves().toArray(new Tensor[0]));
+            return rule.unflattenOutput(outs);
+        };
+    }
+
+    /**
      * f with both custom rules: every transform uses one of them and never differentiates f.
      * Both rules must be written with differentiable tensor operations for higher-order
      * derivatives; they receive tangents and cotangents with zeros filled in.
@@ -365,25 +416,34 @@ public final class Autodiff {
         if (jvpRule == null && vjpRule == null) {
             throw new IllegalArgumentException("customDerivatives: needs a JVP rule, a VJP rule, or both");
         }
-        return x -> {
-            Pytree.Flat flat = Pytree.flatten(x);
-            PytreeRule<T, R> rule = new PytreeRule<>(f, jvpRule, vjpRule, flat.def(), flat.leaves());
-            Tensor[] outs = Dispatch.bindCustom(rule, flat.leaves().toArray(new Tensor[0]));
-            return rule.unflattenOutput(outs);
+        LeafJvpRule<T, R> leafJvp = jvpRule == null ? null : (p, o, tangents) -> {
+            List<Tensor> primals = Pytree.leaves(p);
+            @SuppressWarnings("unchecked")
+            T t = (T) Pytree.flatten(p).def().unflatten(fillZeros(tangents, primals));
+            return jvpRule.tangent(p, o, t);
         };
+        LeafVjpRule<T, R> leafVjp = vjpRule == null ? null : (p, o, ct, needed) -> {
+            List<Tensor> gl = Pytree.leaves(vjpRule.cotangent(p, o, ct));
+            if (gl.size() != needed.length) {
+                throw new IllegalStateException("custom derivative of " + f + ": VJP rule returned " + gl.size()
+                        + " cotangent leaves for " + needed.length + " inputs");
+            }
+            return gl.toArray(new Tensor[0]);
+        };
+        return customDerivativesByLeaf(f, leafJvp, leafVjp);
     }
 
     /** Adapts tree-level rules to the flat {@link CustomRule} the dispatcher understands. */
     private static final class PytreeRule<T, R> implements CustomRule {
         private final Function<T, R> f;
-        private final JvpRule<T, R> jvpRule;
-        private final VjpRule<T, R> vjpRule;
+        private final LeafJvpRule<T, R> jvpRule;
+        private final LeafVjpRule<T, R> vjpRule;
         private final Pytree.TreeDef inDef;
         private final List<Tensor> inputTemplate;
         // The output structure is learned on the first evaluation (it is fixed for a given input structure).
         private volatile Pytree.TreeDef outDef;
 
-        PytreeRule(Function<T, R> f, JvpRule<T, R> jvpRule, VjpRule<T, R> vjpRule, Pytree.TreeDef inDef,
+        PytreeRule(Function<T, R> f, LeafJvpRule<T, R> jvpRule, LeafVjpRule<T, R> vjpRule, Pytree.TreeDef inDef,
                    List<Tensor> inputTemplate) {
             this.f = f;
             this.jvpRule = jvpRule;
@@ -426,9 +486,8 @@ public final class Autodiff {
                 return null;
             }
             T p = (T) inDef.unflatten(Arrays.asList(primals));
-            T t = (T) inDef.unflatten(fillZeros(tangents, Arrays.asList(primals)));
             R o = unflattenOutput(outs);
-            R tout = jvpRule.tangent(p, o, t);
+            R tout = jvpRule.tangent(p, o, tangents.clone());
             List<Tensor> tl = Pytree.leaves(tout);
             if (tl.size() != outs.length) {
                 throw new IllegalStateException(name() + ": JVP rule returned " + tl.size() + " tangent leaves for "
@@ -437,24 +496,37 @@ public final class Autodiff {
             return new JvpOutput(outs, tl.toArray(new Tensor[0]));
         }
 
-        @SuppressWarnings("unchecked")
         @Override
         public VjpOutput vjp(Tensor[] primals) {
+            boolean[] all = new boolean[primals.length];
+            Arrays.fill(all, true);
+            return vjp(primals, all);
+        }
+
+        @SuppressWarnings("unchecked")
+        @Override
+        public VjpOutput vjp(Tensor[] primals, boolean[] needed) {
             if (vjpRule == null) {
                 return null;
             }
             Tensor[] outs = Dispatch.bindCustom(this, primals);
             T p = (T) inDef.unflatten(Arrays.asList(primals));
             R o = unflattenOutput(outs);
+            boolean[] mask = needed.clone();
             Pullback pullback = cts -> {
                 R ct = (R) outDef.unflatten(fillZeros(cts, Arrays.asList(outs)));
-                T g = vjpRule.cotangent(p, o, ct);
-                List<Tensor> gl = Pytree.leaves(g);
-                if (gl.size() != primals.length) {
-                    throw new IllegalStateException(name() + ": VJP rule returned " + gl.size()
-                            + " cotangent leaves for " + primals.length + " inputs");
+                Tensor[] g = vjpRule.cotangents(p, o, ct, mask.clone());
+                if (g == null || g.length != primals.length) {
+                    throw new IllegalStateException(name() + ": VJP rule returned "
+                            + (g == null ? "null" : g.length + " cotangent leaves") + " for " + primals.length
+                            + " inputs");
                 }
-                return gl.toArray(new Tensor[0]);
+                Tensor[] out = new Tensor[g.length];
+                for (int i = 0; i < g.length; i++) {
+                    // An entry that was not asked for is dropped: the transform treats that input as a constant.
+                    out[i] = mask[i] ? g[i] : null;
+                }
+                return out;
             };
             return new VjpOutput(outs, pullback);
         }

@@ -45,7 +45,16 @@ final class Certification {
      */
     static <X, A> double optimality(Mode mode, BiFunction<X, A, X> f, X solution, A args, ImplicitOptions options) {
         X sol = Autodiff.stopGradient(solution);
-        X value = f.apply(sol, Autodiff.stopGradient(args));
+        return optimality(mode, f.apply(sol, Autodiff.stopGradient(args)), sol, options);
+    }
+
+    /**
+     * {@link #optimality(Mode, BiFunction, Object, Object, ImplicitOptions)} given the value
+     * F(x*, θ) already evaluated on concrete values at this point (by closure conversion's
+     * discovery), so that F is not evaluated again.
+     */
+    static <X> double optimality(Mode mode, X value, X solution, ImplicitOptions options) {
+        X sol = Autodiff.stopGradient(solution);
         requireShapedLike(mode.operation(), value, sol);
         double rn = Pytree.norm(value);
         double xn = Pytree.norm(sol);

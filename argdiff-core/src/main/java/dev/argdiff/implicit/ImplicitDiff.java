@@ -9,6 +9,7 @@ import dev.argdiff.linalg.Tag;
 import dev.argdiff.tensor.internal.Dispatch;
 import dev.argdiff.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -86,8 +87,33 @@ public final class ImplicitDiff {
     /** {@link #rootJvp} solving with the Jacobian operator and prepared solver that {@code lin} remembers. */
     private static <X, A> X rootJvp(BiFunction<X, A, X> optimality, X solution, A args, A tangents,
                                     ImplicitOptions options, Linearization<X, A> lin) {
-        double residual = Certification.optimality(Mode.JVP, optimality, solution, args, options);
-        X bv = Autodiff.jvp((A a) -> optimality.apply(solution, a), args, tangents).tangent();
+        Pytree.Flat flat = Pytree.flatten(args);
+        List<Tensor> t = Pytree.leaves(tangents);
+        if (t.size() != flat.leaves().size()) {
+            throw new IllegalArgumentException("rootJvp: tangents have " + t.size() + " leaves, args have "
+                    + flat.leaves().size());
+        }
+        return rootJvp(optimality, solution, args, t.toArray(new Tensor[0]), null, options, lin);
+    }
+
+    /**
+     * {@link #rootJvp} with the tangents of θ's leaves (null for a leaf the transform does not
+     * trace): B·v is a JVP of F in the traced leaves only, the others held as they are.
+     * {@code value} is F(x*, θ) when already evaluated at this point (else null).
+     */
+    private static <X, A> X rootJvp(BiFunction<X, A, X> optimality, X solution, A args, Tensor[] tangents,
+                                    X value, ImplicitOptions options, Linearization<X, A> lin) {
+        double residual = value != null ? Certification.optimality(Mode.JVP, value, solution, options)
+                : Certification.optimality(Mode.JVP, optimality, solution, args, options);
+        Pytree.Flat flat = Pytree.flatten(args);
+        int[] sel = selected(tangents, null);
+        List<Tensor> primals = new ArrayList<>(sel.length);
+        List<Tensor> v = new ArrayList<>(sel.length);
+        for (int i : sel) {
+            primals.add(flat.leaves().get(i));
+            v.add(tangents[i]);
+        }
+        X bv = Autodiff.jvp(restrict(optimality, solution, flat, sel), primals, v).tangent();
         X rhs = Pytree.map(bv, Tensor::neg);
         LinearOperator<X> a = lin.operator(solution, args, () -> jacobianOperator(optimality, solution, args, options))
                 .withParams(new Point<>(solution, args));
@@ -109,12 +135,74 @@ public final class ImplicitDiff {
     /** {@link #rootVjp} solving with the transpose of what {@code lin} remembers. */
     private static <X, A> A rootVjp(BiFunction<X, A, X> optimality, X solution, A args, X cotangent,
                                     ImplicitOptions options, Linearization<X, A> lin) {
-        double residual = Certification.optimality(Mode.VJP, optimality, solution, args, options);
+        Pytree.Flat flat = Pytree.flatten(args);
+        boolean[] all = new boolean[flat.leaves().size()];
+        Arrays.fill(all, true);
+        Tensor[] g = rootVjp(optimality, solution, args, cotangent, all, null, options, lin);
+        @SuppressWarnings("unchecked")
+        A out = (A) flat.def().unflatten(Arrays.asList(g));
+        return out;
+    }
+
+    /**
+     * {@link #rootVjp} for the leaves of θ that {@code needed} names: −uᵀB is a VJP of F in those
+     * leaves only, the others held as they are (a data matrix gets no n×p cotangent). Entries of
+     * the result that are not needed are null. {@code value} is F(x*, θ) when already evaluated at
+     * this point (else null).
+     */
+    private static <X, A> Tensor[] rootVjp(BiFunction<X, A, X> optimality, X solution, A args, X cotangent,
+                                           boolean[] needed, X value, ImplicitOptions options,
+                                           Linearization<X, A> lin) {
+        double residual = value != null ? Certification.optimality(Mode.VJP, value, solution, options)
+                : Certification.optimality(Mode.VJP, optimality, solution, args, options);
         LinearOperator<X> a = lin.operator(solution, args, () -> jacobianOperator(optimality, solution, args, options))
                 .withParams(new Point<>(solution, args));
         X u = Certification.solve(Mode.VJP, a.transpose(), cotangent, residual, options, lin.solver());
-        A ubar = Autodiff.vjp((A arg) -> optimality.apply(solution, arg), args).pullback().apply(u);
-        return Pytree.map(ubar, Tensor::neg);
+        Pytree.Flat flat = Pytree.flatten(args);
+        int[] sel = selected(null, needed);
+        List<Tensor> primals = new ArrayList<>(sel.length);
+        for (int i : sel) {
+            primals.add(flat.leaves().get(i));
+        }
+        Tensor[] out = new Tensor[flat.leaves().size()];
+        if (sel.length == 0) {
+            return out;
+        }
+        List<Tensor> ubar = Autodiff.vjp(restrict(optimality, solution, flat, sel), primals).pullback().apply(u);
+        for (int k = 0; k < sel.length; k++) {
+            out[sel[k]] = ubar.get(k).neg();
+        }
+        return out;
+    }
+
+    /** The indices of the non-null {@code tangents}, or of the true entries of {@code needed}. */
+    private static int[] selected(Tensor[] tangents, boolean[] needed) {
+        int n = tangents != null ? tangents.length : needed.length;
+        int[] sel = new int[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (tangents != null ? tangents[i] != null : needed[i]) {
+                sel[k++] = i;
+            }
+        }
+        return Arrays.copyOf(sel, k);
+    }
+
+    /**
+     * F(x*, ·) as a function of the selected leaves of θ; the other leaves are read as they are
+     * (traced by an enclosing transform or not), so a higher-order derivative still sees them.
+     */
+    private static <X, A> Function<List<Tensor>, X> restrict(BiFunction<X, A, X> optimality, X solution,
+                                                             Pytree.Flat args, int[] sel) {
+        return (List<Tensor> leaves) -> {
+            List<Tensor> all = new ArrayList<>(args.leaves());
+            for (int k = 0; k < sel.length; k++) {
+                all.set(sel[k], leaves.get(k));
+            }
+            @SuppressWarnings("unchecked")
+            A a = (A) args.def().unflatten(all);
+            return optimality.apply(solution, a);
+        };
     }
 
     /**
@@ -219,6 +307,7 @@ public final class ImplicitDiff {
                 return solve.apply(a);
             }
         };
+        X fx = null;
         if (Dispatch.depth() > 0) {
             A argsC = Autodiff.stopGradient(args);
             X x = Autodiff.stopGradient(solutionOf.apply(primal.apply(argsC)));
@@ -227,19 +316,27 @@ public final class ImplicitDiff {
                 ClosureConversion.Closure closure = d.closure();
                 BiFunction<X, Lifted<A>, X> lifted = (xx, th) -> closure.run(th.captured(),
                         () -> optimality.apply(xx, th.args()));
-                return Autodiff.customDerivatives(
+                X liftedValue = d.value();
+                return Autodiff.customDerivativesByLeaf(
                         (Lifted<A> th) -> primal.apply(th.args()),
-                        (Lifted<A> th, R out, Lifted<A> t) -> tangentOf.apply(out,
-                                rootJvp(lifted, solutionOf.apply(out), th, t, options, liftedLin)),
-                        (Lifted<A> th, R out, R w) -> rootVjp(lifted, solutionOf.apply(out), th, cotangentOf.apply(w),
-                                options, liftedLin)
+                        (Lifted<A> th, R out, Tensor[] t) -> tangentOf.apply(out,
+                                rootJvp(lifted, solutionOf.apply(out), th, t, liftedValue, options, liftedLin)),
+                        (Lifted<A> th, R out, R w, boolean[] needed) -> rootVjp(lifted, solutionOf.apply(out), th,
+                                cotangentOf.apply(w), needed, liftedValue, options, liftedLin)
                 ).apply(new Lifted<>(args, d.captured()));
             }
+            fx = d.value();
         }
-        return Autodiff.customDerivatives(
+        // The rules run at this binding's point only (values of θ and, the solver being deterministic, of x*), where
+        // discovery has evaluated F already: the certification reads that value instead of evaluating F again.
+        X known = fx;
+        // Leaf by leaf: the leaves of θ a transform does not trace (data) get no tangent or cotangent.
+        return Autodiff.customDerivativesByLeaf(
                 primal,
-                (A a, R out, A t) -> tangentOf.apply(out, rootJvp(optimality, solutionOf.apply(out), a, t, options, lin)),
-                (A a, R out, R w) -> rootVjp(optimality, solutionOf.apply(out), a, cotangentOf.apply(w), options, lin)
+                (A a, R out, Tensor[] t) -> tangentOf.apply(out,
+                        rootJvp(optimality, solutionOf.apply(out), a, t, known, options, lin)),
+                (A a, R out, R w, boolean[] needed) -> rootVjp(optimality, solutionOf.apply(out), a,
+                        cotangentOf.apply(w), needed, known, options, lin)
         ).apply(args);
     }
 

@@ -6,8 +6,11 @@ import dev.argdiff.linalg.dense.NotPositiveDefiniteException;
 import dev.argdiff.linalg.dense.SingularMatrixException;
 import dev.argdiff.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * Solves A·x = b as a differentiable function of b and of the operator's parameters.
@@ -87,37 +90,112 @@ public final class LinearSolve {
         }
         double[] x0 = initialGuess == null ? null : Pytree.toArray(initialGuess);
         AtomicReference<SolveInfo> info = new AtomicReference<>();
-        V x = Autodiff.customDerivatives(
+        // Leaf by leaf: parameters a transform does not trace (data held by the operator) get no tangent or cotangent.
+        V x = Autodiff.customDerivativesByLeaf(
                 (Args<V> args) -> {
                     Solution<V> s = solveConcrete(a.withParams(args.params()), args.b(), x0, solver);
                     info.compareAndSet(null, s.info());
                     return s.x();
                 },
-                (Args<V> args, V out, Args<V> tangents) -> tangentRule(a, solver, args, out, tangents),
-                (Args<V> args, V out, V cotangent) -> cotangentRule(a, solver, args, out, cotangent)
+                (Args<V> args, V out, Tensor[] tangents) -> tangentRule(a, solver, args, out, tangents),
+                (Args<V> args, V out, V cotangent, boolean[] needed) -> cotangentRule(a, solver, args, out, cotangent,
+                        needed)
         ).apply(new Args<>(a.params(), b));
         return new Solution<>(x, info.get());
     }
 
-    private static <V> V tangentRule(LinearOperator<V> a, LinearSolver solver, Args<V> args, V x, Args<V> t) {
+    /**
+     * The tangent of x = A⁻¹b: A·ẋ = ḃ − Ȧ·x. {@code t} holds the tangents of the leaves of (params, b), in
+     * that order (params first: a record flattens its components in order), null where zero.
+     */
+    private static <V> V tangentRule(LinearOperator<V> a, LinearSolver solver, Args<V> args, V x, Tensor[] t) {
         LinearOperator<V> op = a.withParams(args.params());
-        V rhs = t.b();
-        if (!Pytree.leaves(args.params()).isEmpty()) {
-            V dAx = Autodiff.jvp((Object p) -> op.apply(p, x), args.params(), t.params()).tangent();
+        Pytree.Flat params = Pytree.flatten(args.params());
+        int np = params.leaves().size();
+        Pytree.Flat bf = Pytree.flatten(args.b());
+        List<Tensor> bt = new ArrayList<>(bf.leaves().size());
+        for (int k = 0; k < bf.leaves().size(); k++) {
+            Tensor tk = t[np + k];
+            bt.add(tk != null ? tk : Tensor.zeros(bf.leaves().get(k).shape()));
+        }
+        @SuppressWarnings("unchecked")
+        V rhs = (V) bf.def().unflatten(bt);
+        int[] sel = selected(t, np);
+        if (sel.length > 0) {
+            List<Tensor> primals = new ArrayList<>(sel.length);
+            List<Tensor> v = new ArrayList<>(sel.length);
+            for (int i : sel) {
+                primals.add(params.leaves().get(i));
+                v.add(t[i]);
+            }
+            V dAx = Autodiff.jvp(restrictedApply(op, params, sel, x), primals, v).tangent();
             rhs = Pytree.map2(rhs, dAx, Tensor::sub);
         }
         return solveWithInfo(op, rhs, null, solver).x();
     }
 
-    private static <V> Args<V> cotangentRule(LinearOperator<V> a, LinearSolver solver, Args<V> args, V x, V w) {
+    /**
+     * The cotangents of x = A⁻¹b: b̄ = u with Aᵀu = w, and Ā = −u·xᵀ as a VJP of the products in the
+     * parameters that {@code needed} names only (the others' entries are null).
+     */
+    private static <V> Tensor[] cotangentRule(LinearOperator<V> a, LinearSolver solver, Args<V> args, V x, V w,
+                                              boolean[] needed) {
         LinearOperator<V> op = a.withParams(args.params());
         V u = solveWithInfo(op.transpose(), w, null, solver).x();
-        Object paramsBar = args.params();
-        if (!Pytree.leaves(args.params()).isEmpty()) {
-            paramsBar = Autodiff.vjp((Object p) -> op.apply(p, x), args.params()).pullback().apply(u);
-            paramsBar = Pytree.map(paramsBar, Tensor::neg);
+        Pytree.Flat params = Pytree.flatten(args.params());
+        int np = params.leaves().size();
+        List<Tensor> ul = Pytree.leaves(u);
+        Tensor[] out = new Tensor[np + ul.size()];
+        for (int k = 0; k < ul.size(); k++) {
+            out[np + k] = ul.get(k);
         }
-        return new Args<>(paramsBar, u);
+        boolean[] mask = Arrays.copyOf(needed, np);
+        int[] sel = new int[np];
+        int n = 0;
+        for (int i = 0; i < np; i++) {
+            if (mask[i]) {
+                sel[n++] = i;
+            }
+        }
+        sel = Arrays.copyOf(sel, n);
+        if (n > 0) {
+            List<Tensor> primals = new ArrayList<>(n);
+            for (int i : sel) {
+                primals.add(params.leaves().get(i));
+            }
+            List<Tensor> bar = Autodiff.vjp(restrictedApply(op, params, sel, x), primals).pullback().apply(u);
+            for (int k = 0; k < n; k++) {
+                out[sel[k]] = bar.get(k).neg();
+            }
+        }
+        return out;
+    }
+
+    /** The indices below {@code n} of the non-null entries of {@code t}. */
+    private static int[] selected(Tensor[] t, int n) {
+        int[] sel = new int[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (t[i] != null) {
+                sel[k++] = i;
+            }
+        }
+        return Arrays.copyOf(sel, k);
+    }
+
+    /**
+     * p ↦ A(p)·x as a function of the selected parameter leaves; the others are read as they are (traced
+     * by an enclosing transform or not), so a higher-order derivative still sees them.
+     */
+    private static <V> Function<List<Tensor>, V> restrictedApply(LinearOperator<V> op, Pytree.Flat params, int[] sel,
+                                                                V x) {
+        return (List<Tensor> leaves) -> {
+            List<Tensor> all = new ArrayList<>(params.leaves());
+            for (int k = 0; k < sel.length; k++) {
+                all.set(sel[k], leaves.get(k));
+            }
+            return op.apply(params.def().unflatten(all), x);
+        };
     }
 
     private static <V> void checkVector(String name, LinearOperator<V> a, V v) {

@@ -23,6 +23,17 @@ abstract class BoxAdmm {
         this.u = u;
     }
 
+    /** Refuses an empty or NaN interval [lᵢ, uᵢ] (the problem would be infeasible or undefined), naming the row. */
+    static void requireIntervals(String where, double[] l, double[] u) {
+        for (int i = 0; i < l.length; i++) {
+            if (Double.isNaN(l[i]) || Double.isNaN(u[i]) || l[i] > u[i] || l[i] == Double.POSITIVE_INFINITY
+                    || u[i] == Double.NEGATIVE_INFINITY) {
+                throw new IllegalArgumentException(where + ": constraint " + i + " has an empty or NaN interval: lower "
+                        + l[i] + ", upper " + u[i]);
+            }
+        }
+    }
+
     /** Ax, shape [m]. */
     abstract double[] times(double[] x);
 

@@ -325,15 +325,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
         int m = QpChecks.requireMatrix(where, "a", p.a(), n);
         QpChecks.requireVector(where, "lower", p.lower(), m);
         QpChecks.requireVector(where, "upper", p.upper(), m);
-        double[] l = p.lower().concrete().toArray();
-        double[] u = p.upper().concrete().toArray();
-        for (int i = 0; i < m; i++) {
-            if (Double.isNaN(l[i]) || Double.isNaN(u[i]) || l[i] > u[i] || l[i] == Double.POSITIVE_INFINITY
-                    || u[i] == Double.NEGATIVE_INFINITY) {
-                throw new IllegalArgumentException(where + ": constraint " + i + " has an empty or NaN interval: lower "
-                        + l[i] + ", upper " + u[i]);
-            }
-        }
+        BoxAdmm.requireIntervals(where, p.lower().concrete().toArray(), p.upper().concrete().toArray());
         return new int[]{n, m};
     }
 

@@ -274,15 +274,7 @@ public final class OperatorBoxOSQP<PQ, PA>
         }
         int m = p.lower().dim(0);
         QpChecks.requireVector(where, "upper", p.upper(), m);
-        double[] l = p.lower().concrete().toArray();
-        double[] u = p.upper().concrete().toArray();
-        for (int i = 0; i < m; i++) {
-            if (Double.isNaN(l[i]) || Double.isNaN(u[i]) || l[i] > u[i] || l[i] == Double.POSITIVE_INFINITY
-                    || u[i] == Double.NEGATIVE_INFINITY) {
-                throw new IllegalArgumentException(where + ": constraint " + i + " has an empty or NaN interval: lower "
-                        + l[i] + ", upper " + u[i]);
-            }
-        }
+        BoxAdmm.requireIntervals(where, p.lower().concrete().toArray(), p.upper().concrete().toArray());
         return new int[]{n, m};
     }
 

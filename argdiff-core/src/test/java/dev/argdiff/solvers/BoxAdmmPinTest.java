@@ -14,13 +14,15 @@ import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The ADMM iterates of BoxOSQP (dense, matrix-free, unrolled), OperatorBoxOSQP, OSQP and
  * OperatorOSQP pinned bit for bit: every value below was printed (Double.toString) by the solvers
  * before their shared iteration arithmetic was moved into one place, so any change of the
  * floating-point operation order shows here. Covered: the first iterations, the iteration after the
- * first ρ adaptation, a polished run to tolerance, both infeasibility verdicts, an unrolled gradient.
+ * first ρ adaptation, a polished run to tolerance, both infeasibility verdicts, an unrolled gradient;
+ * and the shared check of the intervals [l, u], by its exact message in both forms.
  */
 class BoxAdmmPinTest {
 
@@ -302,6 +304,23 @@ class BoxAdmmPinTest {
             // Exact equality (bit patterns): the same operations in the same order give the same doubles.
             assertArrayEquals(PINNED.get(e.getKey()), v, () -> e.getKey() + " now gives {" + sb + "}");
         }
+    }
+
+    /** The shared interval check names the bad row for the dense and the operator form alike. */
+    @Test
+    void bothFormsRefuseAnEmptyOrNaNIntervalByRow() {
+        BoxOSQP.Problem p = dense();
+        double[] l = L.clone();
+        l[3] = 0.5;
+        BoxOSQP.Problem empty = new BoxOSQP.Problem(p.q(), p.c(), p.a(), Tensor.of(l), p.upper());
+        double[] u = U.clone();
+        u[4] = Double.NaN;
+        BoxOSQP.Problem nan = new BoxOSQP.Problem(p.q(), p.c(), p.a(), p.lower(), Tensor.of(u));
+        assertEquals("BoxOSQP: constraint 3 has an empty or NaN interval: lower 0.5, upper 0.3",
+                assertThrows(IllegalArgumentException.class, () -> BoxOSQP.create().run(empty)).getMessage());
+        assertEquals("OperatorBoxOSQP: constraint 4 has an empty or NaN interval: lower -1.0, upper NaN",
+                assertThrows(IllegalArgumentException.class,
+                        () -> OperatorBoxOSQP.create(MATVEC, MATVEC).run(operator(nan))).getMessage());
     }
 
     private static String dump(Map<String, double[]> seen) {

@@ -325,15 +325,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
         int m = QpChecks.requireMatrix(where, "a", p.a(), n);
         QpChecks.requireVector(where, "lower", p.lower(), m);
         QpChecks.requireVector(where, "upper", p.upper(), m);
-        double[] l = p.lower().concrete().toArray();
-        double[] u = p.upper().concrete().toArray();
-        for (int i = 0; i < m; i++) {
-            if (Double.isNaN(l[i]) || Double.isNaN(u[i]) || l[i] > u[i] || l[i] == Double.POSITIVE_INFINITY
-                    || u[i] == Double.NEGATIVE_INFINITY) {
-                throw new IllegalArgumentException(where + ": constraint " + i + " has an empty or NaN interval: lower "
-                        + l[i] + ", upper " + u[i]);
-            }
-        }
+        BoxAdmm.requireIntervals(where, p.lower().concrete().toArray(), p.upper().concrete().toArray());
         return new int[]{n, m};
     }
 
@@ -349,49 +341,47 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
         QpChecks.requireFinite("BoxOSQP", "the initial y", init.y());
         Data data = Data.of(p);
         double[] z = data.project(data.times(init.x().concrete().toArray()));
-        double[] rho = new double[d[1]];
-        for (int i = 0; i < rho.length; i++) {
-            double li = data.l[i];
-            double ui = data.u[i];
-            rho[i] = li == ui ? 1e3 * options.rho() : (li == Double.NEGATIVE_INFINITY && ui == Double.POSITIVE_INFINITY)
-                    ? 1e-6 : options.rho();
-        }
+        double[] rho = data.initialRho(options.rho());
         return new State(0, Double.POSITIVE_INFINITY, Tensor.of(z), Tensor.of(rho), prepare(data, rho), Double.NaN,
                 Double.NaN, 1, false, 0, null);
     }
 
-    /** The problem's concrete arrays. */
-    record Data(int n, int m, double[] q, double[] c, double[] a, double[] l, double[] u) {
+    /** The problem's concrete arrays, with their dense products. */
+    static final class Data extends BoxAdmm {
+        final double[] q;
+        final double[] a;
+
+        private Data(int n, int m, double[] q, double[] c, double[] a, double[] l, double[] u) {
+            super(n, m, c, l, u);
+            this.q = q;
+            this.a = a;
+        }
+
         static Data of(Problem p) {
             int n = p.c().dim(0);
             return new Data(n, p.a().dim(0), p.q().concrete().toArray(), p.c().concrete().toArray(),
                     p.a().concrete().toArray(), p.lower().concrete().toArray(), p.upper().concrete().toArray());
         }
 
+        @Override
         double[] times(double[] x) {
             double[] y = new double[m];
             Blas.gemv(false, m, n, 1.0, a, 0, x, 0, 0.0, y, 0);
             return y;
         }
 
+        @Override
         double[] transposeTimes(double[] y) {
             double[] x = new double[n];
             Blas.gemv(true, m, n, 1.0, a, 0, y, 0, 0.0, x, 0);
             return x;
         }
 
+        @Override
         double[] qTimes(double[] x) {
             double[] y = new double[n];
             Blas.gemv(false, n, n, 1.0, q, 0, x, 0, 0.0, y, 0);
             return y;
-        }
-
-        double[] project(double[] v) {
-            double[] out = new double[m];
-            for (int i = 0; i < m; i++) {
-                out[i] = Math.min(Math.max(v[i], l[i]), u[i]);
-            }
-            return out;
         }
     }
 
@@ -402,19 +392,8 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
         LinearOperator<Tensor> op;
         if (options.matrixFree()) {
             double sigma = options.sigma();
-            op = LinearOperator.fromMatvec((Tensor v) -> {
-                double[] x = v.toArray();
-                double[] ax = d.times(x);
-                for (int i = 0; i < m; i++) {
-                    ax[i] *= rho[i];
-                }
-                double[] out = d.transposeTimes(ax);
-                double[] qx = d.qTimes(x);
-                for (int j = 0; j < n; j++) {
-                    out[j] += qx[j] + sigma * x[j];
-                }
-                return Tensor.of(out);
-            }, Tensor.zeros(n));
+            op = LinearOperator.fromMatvec((Tensor v) -> Tensor.of(d.systemTimes(v.toArray(), rho, sigma)),
+                    Tensor.zeros(n));
         } else {
             double[] scaled = new double[m * n];
             for (int i = 0; i < m; i++) {
@@ -457,87 +436,36 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
     /** One iteration on concrete values; {@code polishedOn[0]} is set to the active set of a polished point returned. */
     private OptStep<Point, State> concreteUpdate(Point params, State s, Problem p, boolean[][][] polishedOn) {
         Data d = s.factor().data;
-        int n = d.n;
-        int m = d.m;
-        double alpha = options.alpha();
         double[] x = params.x().toArray();
         double[] y = params.y().toArray();
         double[] z = s.z().toArray();
         double[] rho = s.rho().toArray();
-        double[] rhs = new double[m];
-        for (int i = 0; i < m; i++) {
-            rhs[i] = rho[i] * z[i] - y[i];
-        }
-        double[] b = d.transposeTimes(rhs);
-        for (int j = 0; j < n; j++) {
-            b[j] += options.sigma() * x[j] - d.c[j];
-        }
-        double[] xt = s.factor().solve(b, x);
-        double[] zt = d.times(xt);
-        double[] xn = new double[n];
-        double[] dx = new double[n];
-        for (int j = 0; j < n; j++) {
-            xn[j] = alpha * xt[j] + (1 - alpha) * x[j];
-            dx[j] = xn[j] - x[j];
-        }
-        double[] zn = new double[m];
-        double[] yn = new double[m];
-        double[] dy = new double[m];
-        for (int i = 0; i < m; i++) {
-            double zr = alpha * zt[i] + (1 - alpha) * z[i];
-            zn[i] = Math.min(Math.max(zr + y[i] / rho[i], d.l[i]), d.u[i]);
-            yn[i] = y[i] + rho[i] * (zr - zn[i]);
-            dy[i] = yn[i] - y[i];
-        }
-        // Residuals of the new iterate (paper §3.4).
-        double[] ax = d.times(xn);
-        double[] qx = d.qTimes(xn);
-        double[] aty = d.transposeTimes(yn);
-        double primal = 0;
-        for (int i = 0; i < m; i++) {
-            primal = Math.max(primal, Math.abs(ax[i] - zn[i]));
-        }
-        double dual = 0;
-        for (int j = 0; j < n; j++) {
-            dual = Math.max(dual, Math.abs(qx[j] + d.c[j] + aty[j]));
-        }
-        double primalScale = Math.max(QpChecks.maxAbs(ax), QpChecks.maxAbs(zn));
-        double dualScale = Math.max(Math.max(QpChecks.maxAbs(qx), QpChecks.maxAbs(aty)), QpChecks.maxAbs(d.c));
-        SolverStatus verdict = null;
-        if (primalInfeasible(d, dy)) {
-            verdict = SolverStatus.PRIMAL_INFEASIBLE;
-        } else if (dualInfeasible(d, dx)) {
-            verdict = SolverStatus.DUAL_INFEASIBLE;
-        }
+        double[] xt = s.factor().solve(d.systemRhs(x, y, z, rho, options.sigma()), x);
+        BoxAdmm.Step st = d.step(x, y, z, rho, xt, options.alpha(), options.epsInfeasible());
+        double[] zn = st.z();
+        SolverStatus verdict = st.verdict();
         int k = s.iterations() + 1;
         Factor factor = s.factor();
         int factorizations = s.factorizations();
-        if (verdict == null && options.adaptiveRho() && k % options.adaptiveRhoInterval() == 0) {
-            double ratio = Math.sqrt((primal / Math.max(primalScale, 1e-30)) / Math.max(dual / Math.max(dualScale, 1e-30),
-                    1e-30));
-            if (Double.isFinite(ratio) && ratio > 0
-                    && (ratio > options.adaptiveRhoTolerance() || ratio < 1 / options.adaptiveRhoTolerance())) {
-                for (int i = 0; i < m; i++) {
-                    rho[i] = Math.min(Math.max(rho[i] * ratio, 1e-6), 1e6);
-                }
-                factor = prepare(d, rho);
-                factorizations++;
-            }
+        if (options.adaptiveRho()
+                && BoxAdmm.adaptRho(rho, st, k, options.adaptiveRhoInterval(), options.adaptiveRhoTolerance())) {
+            factor = prepare(d, rho);
+            factorizations++;
         }
         boolean polished = s.polished();
         int lastSet = s.lastPolishedSet();
-        Point next = new Point(Tensor.of(xn), Tensor.of(yn));
-        double error = error(d, xn, yn, ax, qx, aty);
-        boolean admmConverged = primal <= options.epsAbs() + options.epsRel() * primalScale
-                && dual <= options.epsAbs() + options.epsRel() * dualScale;
+        Point next = new Point(Tensor.of(st.x()), Tensor.of(st.y()));
+        double error = d.error(st.x(), st.y(), st.ax(), st.qx(), st.aty());
+        boolean admmConverged = st.primal() <= options.epsAbs() + options.epsRel() * st.primalScale()
+                && st.dual() <= options.epsAbs() + options.epsRel() * st.dualScale();
         if (verdict == null && options.polish() && admmConverged && error > options().tol()) {
-            boolean[][] act = activeSet(d, zn, yn);
+            boolean[][] act = activeSet(d, zn, st.y());
             int signature = Arrays.deepHashCode(act);
             if (signature != lastSet) {
                 lastSet = signature;
                 double[][] pol = polish(d, act);
                 if (pol != null) {
-                    double e = error(d, pol[0], pol[1], d.times(pol[0]), d.qTimes(pol[0]), d.transposeTimes(pol[1]));
+                    double e = d.error(pol[0], pol[1], d.times(pol[0]), d.qTimes(pol[0]), d.transposeTimes(pol[1]));
                     if (e < error) {
                         next = new Point(Tensor.of(pol[0]), Tensor.of(pol[1]));
                         zn = d.project(d.times(pol[0]));
@@ -548,7 +476,7 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
                 }
             }
         }
-        return new OptStep<>(next, new State(k, error, Tensor.of(zn), Tensor.of(rho), factor, primal, dual,
+        return new OptStep<>(next, new State(k, error, Tensor.of(zn), Tensor.of(rho), factor, st.primal(), st.dual(),
                 factorizations, polished, lastSet, verdict));
     }
 
@@ -640,60 +568,6 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
         return v;
     }
 
-    private boolean primalInfeasible(Data d, double[] dy) {
-        double norm = QpChecks.maxAbs(dy);
-        if (!(norm > 1e-30)) {
-            return false;
-        }
-        double eps = options.epsInfeasible() * norm;
-        // The support-function test first: it costs O(m), the product Aᵀδy O(mn).
-        double support = 0;
-        for (int i = 0; i < d.m; i++) {
-            if (dy[i] > 0) {
-                if (d.u[i] == Double.POSITIVE_INFINITY) {
-                    if (dy[i] > eps) {
-                        return false;
-                    }
-                } else {
-                    support += d.u[i] * dy[i];
-                }
-            } else if (dy[i] < 0) {
-                if (d.l[i] == Double.NEGATIVE_INFINITY) {
-                    if (dy[i] < -eps) {
-                        return false;
-                    }
-                } else {
-                    support += d.l[i] * dy[i];
-                }
-            }
-        }
-        return support <= -eps && QpChecks.maxAbs(d.transposeTimes(dy)) <= eps;
-    }
-
-    private boolean dualInfeasible(Data d, double[] dx) {
-        double norm = QpChecks.maxAbs(dx);
-        if (!(norm > 1e-30)) {
-            return false;
-        }
-        double eps = options.epsInfeasible() * norm;
-        double cdx = 0;
-        for (int j = 0; j < d.n; j++) {
-            cdx += d.c[j] * dx[j];
-        }
-        if (cdx > -eps || QpChecks.maxAbs(d.qTimes(dx)) > eps) {
-            return false;
-        }
-        double[] adx = d.times(dx);
-        for (int i = 0; i < d.m; i++) {
-            boolean upperFinite = d.u[i] != Double.POSITIVE_INFINITY;
-            boolean lowerFinite = d.l[i] != Double.NEGATIVE_INFINITY;
-            if ((upperFinite && adx[i] > eps) || (lowerFinite && adx[i] < -eps)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** [lower active, upper active] per constraint, OSQP's guess (paper §5.3). */
     private static boolean[][] activeSet(Data d, double[] z, double[] y) {
         boolean[][] act = new boolean[2][d.m];
@@ -766,23 +640,6 @@ public final class BoxOSQP extends IterativeSolver<BoxOSQP.Point, BoxOSQP.Proble
             }
         }
         return new double[][]{x, y};
-    }
-
-    /** ‖F(x, y)‖₂ / max(1, ‖(x, y)‖₂) with F the optimality condition, on arrays. */
-    private static double error(Data d, double[] x, double[] y, double[] ax, double[] qx, double[] aty) {
-        double r = 0;
-        double size = 0;
-        for (int j = 0; j < d.n; j++) {
-            double v = qx[j] + d.c[j] + aty[j];
-            r += v * v;
-            size += x[j] * x[j];
-        }
-        for (int i = 0; i < d.m; i++) {
-            double v = ax[i] - Math.min(Math.max(ax[i] + y[i], d.l[i]), d.u[i]);
-            r += v * v;
-            size += y[i] * y[i];
-        }
-        return Math.sqrt(r) / Math.max(1.0, Math.sqrt(size));
     }
 
     /** F(x, y) = (Qx + c + Aᵀy, Ax − Π_[l,u](Ax + y)). */

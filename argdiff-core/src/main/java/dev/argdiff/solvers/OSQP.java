@@ -267,7 +267,8 @@ public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem,
                 Tensor.concatenate(upper, 0));
     }
 
-    private static BoxOSQP.Point boxPoint(Kkt.Point<Tensor> z) {
+    /** The box form's point (x, [ν; λ]) of a KKT point (also for {@link OperatorOSQP}). */
+    static BoxOSQP.Point boxPoint(Kkt.Point<Tensor> z) {
         List<Tensor> y = new ArrayList<>();
         if (z.eqDual() != null) {
             y.add(z.eqDual());
@@ -275,10 +276,11 @@ public final class OSQP extends IterativeSolver<Kkt.Point<Tensor>, OSQP.Problem,
         if (z.ineqDual() != null) {
             y.add(z.ineqDual());
         }
-        return new BoxOSQP.Point(z.primal(), Tensor.concatenate(y, 0));
+        return new BoxOSQP.Point(z.primal(), y.size() == 1 ? y.get(0) : Tensor.concatenate(y, 0));
     }
 
-    private static Kkt.Point<Tensor> kktPoint(BoxOSQP.Point z, int p) {
+    /** The KKT point of a box-form point whose first p multipliers are those of the equalities. */
+    static Kkt.Point<Tensor> kktPoint(BoxOSQP.Point z, int p) {
         Tensor y = z.y();
         int total = y.dim(0);
         return new Kkt.Point<>(z.x(), p == 0 ? null : y.slice(0, 0, p), p == total ? null : y.slice(0, p, total));

@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.BiFunction;
 
+import static dev.argdiff.solvers.BoxAdmm.dot;
+
 /**
  * {@link BoxOSQP} with Q and A given as operators: the quadratic program
  * <pre>
@@ -272,36 +274,23 @@ public final class OperatorBoxOSQP<PQ, PA>
         }
         int m = p.lower().dim(0);
         QpChecks.requireVector(where, "upper", p.upper(), m);
-        double[] l = p.lower().concrete().toArray();
-        double[] u = p.upper().concrete().toArray();
-        for (int i = 0; i < m; i++) {
-            if (Double.isNaN(l[i]) || Double.isNaN(u[i]) || l[i] > u[i] || l[i] == Double.POSITIVE_INFINITY
-                    || u[i] == Double.NEGATIVE_INFINITY) {
-                throw new IllegalArgumentException(where + ": constraint " + i + " has an empty or NaN interval: lower "
-                        + l[i] + ", upper " + u[i]);
-            }
-        }
+        BoxAdmm.requireIntervals(where, p.lower().concrete().toArray(), p.upper().concrete().toArray());
         return new int[]{n, m};
     }
 
     /** The concrete products of one run (parameters at their concrete values), each checked. */
-    private final class Ops {
-        final int n;
-        final int m;
-        final double[] c;
-        final double[] l;
-        final double[] u;
+    private final class Ops extends BoxAdmm {
         private final PQ pq;
         private final PA pa;
         private final java.util.function.Function<Tensor, Tensor> transpose;
 
         Ops(Problem<PQ, PA> p) {
-            int[] d = dims(p);
-            n = d[0];
-            m = d[1];
-            c = p.c().concrete().toArray();
-            l = p.lower().concrete().toArray();
-            u = p.upper().concrete().toArray();
+            this(p, dims(p));
+        }
+
+        private Ops(Problem<PQ, PA> p, int[] d) {
+            super(d[0], d[1], p.c().concrete().toArray(), p.lower().concrete().toArray(),
+                    p.upper().concrete().toArray());
             pq = Autodiff.stopGradient(p.paramsQ());
             pa = Autodiff.stopGradient(p.paramsA());
             if (rmatvecA != null) {
@@ -318,25 +307,20 @@ public final class OperatorBoxOSQP<PQ, PA>
             }
         }
 
-        double[] q(double[] x) {
+        @Override
+        double[] qTimes(double[] x) {
             return checked("matvecQ", matvecQ.apply(pq, Tensor.of(x)), n).toArray();
         }
 
-        double[] a(double[] x) {
+        @Override
+        double[] times(double[] x) {
             return checked("matvecA", matvecA.apply(pa, Tensor.of(x)), m).toArray();
         }
 
-        double[] at(double[] y) {
+        @Override
+        double[] transposeTimes(double[] y) {
             return checked(rmatvecA != null ? "rmatvecA" : "the transpose of matvecA (by reverse mode)",
                     transpose.apply(Tensor.of(y)), n).toArray();
-        }
-
-        double[] project(double[] v) {
-            double[] out = new double[m];
-            for (int i = 0; i < m; i++) {
-                out[i] = Math.min(Math.max(v[i], l[i]), u[i]);
-            }
-            return out;
         }
     }
 
@@ -382,14 +366,8 @@ public final class OperatorBoxOSQP<PQ, PA>
         QpChecks.requireFinite("OperatorBoxOSQP", "the initial x", init.x());
         QpChecks.requireFinite("OperatorBoxOSQP", "the initial y", init.y());
         checkOperators(ops);
-        double[] z = ops.project(ops.a(init.x().concrete().toArray()));
-        double[] rho = new double[ops.m];
-        for (int i = 0; i < rho.length; i++) {
-            double li = ops.l[i];
-            double ui = ops.u[i];
-            rho[i] = li == ui ? 1e3 * options.rho() : (li == Double.NEGATIVE_INFINITY && ui == Double.POSITIVE_INFINITY)
-                    ? 1e-6 : options.rho();
-        }
+        double[] z = ops.project(ops.times(init.x().concrete().toArray()));
+        double[] rho = ops.initialRho(options.rho());
         return new State(0, Double.POSITIVE_INFINITY, Tensor.of(z), Tensor.of(rho), Double.NaN, Double.NaN, 0, null);
     }
 
@@ -397,8 +375,8 @@ public final class OperatorBoxOSQP<PQ, PA>
     private void checkOperators(Ops ops) {
         double[] u = probe(ops.n, 0.3);
         double[] v = probe(ops.n, 1.9);
-        double[] qu = ops.q(u);
-        double[] qv = ops.q(v);
+        double[] qu = ops.qTimes(u);
+        double[] qv = ops.qTimes(v);
         double uqv = dot(u, qv);
         double vqu = dot(v, qu);
         double scale = Math.sqrt(dot(qu, qu) * dot(v, v)) + Math.sqrt(dot(qv, qv) * dot(u, u));
@@ -408,8 +386,8 @@ public final class OperatorBoxOSQP<PQ, PA>
                     vqu));
         }
         double[] w = probe(ops.m, 0.7);
-        double[] av = ops.a(v);
-        double[] atw = ops.at(w);
+        double[] av = ops.times(v);
+        double[] atw = ops.transposeTimes(w);
         double wav = dot(w, av);
         double atwv = dot(atw, v);
         double s = Math.sqrt(dot(av, av) * dot(w, w)) + Math.sqrt(dot(atw, atw) * dot(v, v));
@@ -417,14 +395,6 @@ public final class OperatorBoxOSQP<PQ, PA>
             throw new IllegalArgumentException(String.format(Locale.ROOT, "OperatorBoxOSQP: rmatvecA is not the "
                     + "transpose of matvecA: <w, Av> = %.17g but <Aᵀw, v> = %.17g on a probe", wav, atwv));
         }
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
     }
 
     /** The products of one problem (compared by identity: the loop passes the same object at every iteration). */
@@ -460,88 +430,26 @@ public final class OperatorBoxOSQP<PQ, PA>
                     + "products.");
         }
         Ops d = ops(p);
-        int n = d.n;
-        int m = d.m;
-        double alpha = options.alpha();
         double sigma = options.sigma();
         double[] x = params.x().toArray();
         double[] y = params.y().toArray();
         double[] z = s.z().toArray();
         double[] rho = s.rho().toArray();
-        double[] r = new double[m];
-        for (int i = 0; i < m; i++) {
-            r[i] = rho[i] * z[i] - y[i];
-        }
-        double[] b = d.at(r);
-        for (int j = 0; j < n; j++) {
-            b[j] += sigma * x[j] - d.c[j];
-        }
-        KrylovResult cg = ConjugateGradient.solve(v -> {
-            double[] av = d.a(v);
-            for (int i = 0; i < m; i++) {
-                av[i] *= rho[i];
-            }
-            double[] out = d.at(av);
-            double[] qv = d.q(v);
-            for (int j = 0; j < n; j++) {
-                out[j] += qv[j] + sigma * v[j];
-            }
-            return out;
-        }, b, cgOptions(s, b, x, n));
+        double[] b = d.systemRhs(x, y, z, rho, sigma);
+        KrylovResult cg = ConjugateGradient.solve(v -> d.systemTimes(v, rho, sigma), b, cgOptions(s, b, x, d.n));
         if (cg.status() == KrylovResult.Status.BREAKDOWN || cg.status() == KrylovResult.Status.NON_FINITE) {
             throw new IllegalArgumentException("OperatorBoxOSQP: conjugate gradients on Q + σI + Aᵀdiag(ρ)A failed ("
                     + cg.status() + ": " + cg.message() + "): matvecQ must be symmetric positive semidefinite");
         }
-        double[] xt = cg.solution();
-        double[] zt = d.a(xt);
-        double[] xn = new double[n];
-        double[] dx = new double[n];
-        for (int j = 0; j < n; j++) {
-            xn[j] = alpha * xt[j] + (1 - alpha) * x[j];
-            dx[j] = xn[j] - x[j];
-        }
-        double[] zn = new double[m];
-        double[] yn = new double[m];
-        double[] dy = new double[m];
-        for (int i = 0; i < m; i++) {
-            double zr = alpha * zt[i] + (1 - alpha) * z[i];
-            zn[i] = Math.min(Math.max(zr + y[i] / rho[i], d.l[i]), d.u[i]);
-            yn[i] = y[i] + rho[i] * (zr - zn[i]);
-            dy[i] = yn[i] - y[i];
-        }
-        double[] ax = d.a(xn);
-        double[] qx = d.q(xn);
-        double[] aty = d.at(yn);
-        double primal = 0;
-        for (int i = 0; i < m; i++) {
-            primal = Math.max(primal, Math.abs(ax[i] - zn[i]));
-        }
-        double dual = 0;
-        for (int j = 0; j < n; j++) {
-            dual = Math.max(dual, Math.abs(qx[j] + d.c[j] + aty[j]));
-        }
-        double primalScale = Math.max(QpChecks.maxAbs(ax), QpChecks.maxAbs(zn));
-        double dualScale = Math.max(Math.max(QpChecks.maxAbs(qx), QpChecks.maxAbs(aty)), QpChecks.maxAbs(d.c));
-        SolverStatus verdict = null;
-        if (primalInfeasible(d, dy)) {
-            verdict = SolverStatus.PRIMAL_INFEASIBLE;
-        } else if (dualInfeasible(d, dx)) {
-            verdict = SolverStatus.DUAL_INFEASIBLE;
-        }
+        BoxAdmm.Step st = d.step(x, y, z, rho, cg.solution(), options.alpha(), options.epsInfeasible());
         int k = s.iterations() + 1;
-        if (verdict == null && options.adaptiveRho() && k % options.adaptiveRhoInterval() == 0) {
-            double ratio = Math.sqrt((primal / Math.max(primalScale, 1e-30)) / Math.max(dual / Math.max(dualScale, 1e-30),
-                    1e-30));
-            if (Double.isFinite(ratio) && ratio > 0
-                    && (ratio > options.adaptiveRhoTolerance() || ratio < 1 / options.adaptiveRhoTolerance())) {
-                for (int i = 0; i < m; i++) {
-                    rho[i] = Math.min(Math.max(rho[i] * ratio, 1e-6), 1e6);
-                }
-            }
+        if (options.adaptiveRho()) {
+            BoxAdmm.adaptRho(rho, st, k, options.adaptiveRhoInterval(), options.adaptiveRhoTolerance());
         }
-        double error = error(d, xn, yn, ax, qx, aty);
-        return new OptStep<>(new BoxOSQP.Point(Tensor.of(xn), Tensor.of(yn)), new State(k, error, Tensor.of(zn),
-                Tensor.of(rho), primal, dual, s.cgIterations() + cg.iterations(), verdict));
+        double error = d.error(st.x(), st.y(), st.ax(), st.qx(), st.aty());
+        return new OptStep<>(new BoxOSQP.Point(Tensor.of(st.x()), Tensor.of(st.y())), new State(k, error,
+                Tensor.of(st.z()), Tensor.of(rho), st.primal(), st.dual(), s.cgIterations() + cg.iterations(),
+                st.verdict()));
     }
 
     /** The CG stopping rule tied to the ADMM residuals (class documentation), warm-started from x. */
@@ -559,72 +467,6 @@ public final class OperatorBoxOSQP<PQ, PA>
         }
         int maxiter = options.cgMaxiter() > 0 ? options.cgMaxiter() : 10 * n;
         return KrylovOptions.defaults().withRtol(rtol).withAtol(atol).withMaxiter(maxiter).withInitialGuess(x);
-    }
-
-    private boolean primalInfeasible(Ops d, double[] dy) {
-        double norm = QpChecks.maxAbs(dy);
-        if (!(norm > 1e-30)) {
-            return false;
-        }
-        double eps = options.epsInfeasible() * norm;
-        double support = 0;
-        for (int i = 0; i < d.m; i++) {
-            if (dy[i] > 0) {
-                if (d.u[i] == Double.POSITIVE_INFINITY) {
-                    if (dy[i] > eps) {
-                        return false;
-                    }
-                } else {
-                    support += d.u[i] * dy[i];
-                }
-            } else if (dy[i] < 0) {
-                if (d.l[i] == Double.NEGATIVE_INFINITY) {
-                    if (dy[i] < -eps) {
-                        return false;
-                    }
-                } else {
-                    support += d.l[i] * dy[i];
-                }
-            }
-        }
-        return support <= -eps && QpChecks.maxAbs(d.at(dy)) <= eps;
-    }
-
-    private boolean dualInfeasible(Ops d, double[] dx) {
-        double norm = QpChecks.maxAbs(dx);
-        if (!(norm > 1e-30)) {
-            return false;
-        }
-        double eps = options.epsInfeasible() * norm;
-        if (dot(d.c, dx) > -eps || QpChecks.maxAbs(d.q(dx)) > eps) {
-            return false;
-        }
-        double[] adx = d.a(dx);
-        for (int i = 0; i < d.m; i++) {
-            if ((d.u[i] != Double.POSITIVE_INFINITY && adx[i] > eps)
-                    || (d.l[i] != Double.NEGATIVE_INFINITY && adx[i] < -eps)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** ‖F(x, y)‖₂ / max(1, ‖(x, y)‖₂), as {@link BoxOSQP}. */
-    private double error(Ops d, double[] x, double[] y, double[] ax, double[] qx,
-                                double[] aty) {
-        double r = 0;
-        double size = 0;
-        for (int j = 0; j < d.n; j++) {
-            double v = qx[j] + d.c[j] + aty[j];
-            r += v * v;
-            size += x[j] * x[j];
-        }
-        for (int i = 0; i < d.m; i++) {
-            double v = ax[i] - Math.min(Math.max(ax[i] + y[i], d.l[i]), d.u[i]);
-            r += v * v;
-            size += y[i] * y[i];
-        }
-        return Math.sqrt(r) / Math.max(1.0, Math.sqrt(size));
     }
 
     /** F(x, y) = (Qx + c + Aᵀy, Ax − Π_[l,u](Ax + y)), with the operators' products (differentiable in all data). */

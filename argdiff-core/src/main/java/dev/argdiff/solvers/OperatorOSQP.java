@@ -239,22 +239,6 @@ public final class OperatorOSQP<PQ, PA, PG>
                 Tensor.concatenate(lower, 0), Tensor.concatenate(upper, 0));
     }
 
-    private static BoxOSQP.Point boxPoint(Kkt.Point<Tensor> z) {
-        List<Tensor> y = new ArrayList<>();
-        if (z.eqDual() != null) {
-            y.add(z.eqDual());
-        }
-        if (z.ineqDual() != null) {
-            y.add(z.ineqDual());
-        }
-        return new BoxOSQP.Point(z.primal(), y.size() == 1 ? y.get(0) : Tensor.concatenate(y, 0));
-    }
-
-    private static Kkt.Point<Tensor> kktPoint(BoxOSQP.Point z, int p, int m) {
-        Tensor y = z.y();
-        return new Kkt.Point<>(z.x(), p == 0 ? null : y.slice(0, 0, p), m == 0 ? null : y.slice(0, p, p + m));
-    }
-
     @Override
     public OperatorBoxOSQP.State init(Kkt.Point<Tensor> init, Problem<PQ, PA, PG> p) {
         int[] d = dims(p);
@@ -268,22 +252,20 @@ public final class OperatorOSQP<PQ, PA, PG>
         // Stacked afresh at every run (the same problem object may hold a mutable tree changed since).
         OperatorBoxOSQP.Problem<PQ, Stacked<PA, PG>> stacked = stack(p);
         boxed.set(new Boxed(p, stacked));
-        return box.init(boxPoint(init), stacked);
+        return box.init(OSQP.boxPoint(init), stacked);
     }
 
     @Override
     public OptStep<Kkt.Point<Tensor>, OperatorBoxOSQP.State> update(Kkt.Point<Tensor> params, OperatorBoxOSQP.State s,
                                                                    Problem<PQ, PA, PG> p) {
-        OptStep<BoxOSQP.Point, OperatorBoxOSQP.State> step = box.update(boxPoint(params), s, boxProblem(p));
-        return new OptStep<>(kktPoint(step.params(), p.b() == null ? 0 : p.b().dim(0),
-                p.h() == null ? 0 : p.h().dim(0)), step.state());
+        OptStep<BoxOSQP.Point, OperatorBoxOSQP.State> step = box.update(OSQP.boxPoint(params), s, boxProblem(p));
+        return new OptStep<>(OSQP.kktPoint(step.params(), p.b() == null ? 0 : p.b().dim(0)), step.state());
     }
 
     /** F(x, ν, λ) = (Qx + c + Aᵀν + Gᵀλ, Ax − b, Gx − min(Gx + λ, h)): the box form's condition, split. */
     @Override
     public Kkt.Point<Tensor> optimality(Kkt.Point<Tensor> z, Problem<PQ, PA, PG> p) {
-        BoxOSQP.Point f = box.optimality(boxPoint(z), stack(p));
-        int rows = p.b() == null ? 0 : p.b().dim(0);
-        return kktPoint(new BoxOSQP.Point(f.x(), f.y()), rows, p.h() == null ? 0 : p.h().dim(0));
+        BoxOSQP.Point f = box.optimality(OSQP.boxPoint(z), stack(p));
+        return OSQP.kktPoint(f, p.b() == null ? 0 : p.b().dim(0));
     }
 }

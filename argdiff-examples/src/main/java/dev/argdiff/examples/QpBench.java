@@ -21,7 +21,12 @@ public final class QpBench {
     private QpBench() {
     }
 
-    /** @param sizes the values of n; @param repeats timed runs after one warm-up */
+    /** The least warm-up time per size, in milliseconds. */
+    private static final long WARMUP_MS = 2000;
+    /** The most warm-up rounds per size (slow sizes stop after two). */
+    private static final int MAX_WARMUP_ROUNDS = 1000;
+
+    /** @param sizes the values of n; @param repeats timed runs after the warm-up */
     public record Options(List<Integer> sizes, int repeats, double tol) {
         public Options {
             if (sizes == null || sizes.isEmpty()) {
@@ -81,9 +86,15 @@ public final class QpBench {
         }
         Data data = new Data(Tensor.of(c), Tensor.of(h));
         OSQP solver = OSQP.create().tol(options.tol()).maxiter(10_000);
-        // Warm-up, and the values reported.
+        // Warm-up (JIT: at least two rounds and WARMUP_MS, or two rounds for a single timed run), and the values
+        // reported. With one round, n = 500 measured a 133 ms solve against 102 ms for solve + derivative.
         SolverResult<Kkt.Point<Tensor>, OSQP.State> r = solver.run(problem(n, qs, g, data));
         Data grad = gradient(solver, n, qs, g, data);
+        long warmupEnd = System.nanoTime() + (options.repeats() > 1 ? WARMUP_MS * 1_000_000L : 0);
+        for (int round = 1; round < 2 || (System.nanoTime() < warmupEnd && round < MAX_WARMUP_ROUNDS); round++) {
+            solver.run(problem(n, qs, g, data));
+            gradient(solver, n, qs, g, data);
+        }
         double[] solve = new double[options.repeats()];
         double[] deriv = new double[options.repeats()];
         for (int k = 0; k < options.repeats(); k++) {

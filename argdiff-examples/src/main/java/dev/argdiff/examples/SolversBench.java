@@ -107,7 +107,7 @@ final class SolversBench {
     /** The least warm-up time per case, in milliseconds. */
     private static final long WARMUP_MS = 1000;
     /** The most warm-up rounds per case (slow cases stop after two). */
-    private static final int MAX_WARMUP_ROUNDS = 30;
+    private static final int MAX_WARMUP_ROUNDS = 1000;
 
     private static double median(double[] v) {
         double[] c = v.clone();

@@ -19,18 +19,11 @@ public final class TracedTensors {
         /** The tracer of t, null for a concrete tensor. */
         Tracer tracer(Tensor t);
 
-        /**
-         * a + b for concrete tensors of one shape, in storage that nothing else references. Tensor
-         * implements it; the default (for any other Access, which install refuses) throws.
-         */
-        default Tensor sumInNewStorage(Tensor a, Tensor b) {
-            throw new UnsupportedOperationException("sumInNewStorage: implemented by Tensor's access only");
-        }
+        /** a + b for concrete tensors of one shape, in storage that nothing else references. */
+        Tensor sumInNewStorage(Tensor a, Tensor b);
 
         /** target += addend, writing target's storage: see {@link TracedTensors#addInPlace}. */
-        default void addInPlace(Tensor target, Tensor addend) {
-            throw new UnsupportedOperationException("addInPlace: implemented by Tensor's access only");
-        }
+        void addInPlace(Tensor target, Tensor addend);
     }
 
     // Written once, by Tensor's static initializer, before any call can read it: initializing this

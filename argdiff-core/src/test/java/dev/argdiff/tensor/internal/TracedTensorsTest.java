@@ -47,6 +47,16 @@ class TracedTensorsTest {
             public Tracer tracer(Tensor t) {
                 return null;
             }
+
+            @Override
+            public Tensor sumInNewStorage(Tensor a, Tensor b) {
+                throw new AssertionError("a refused access is never called");
+            }
+
+            @Override
+            public void addInPlace(Tensor target, Tensor addend) {
+                throw new AssertionError("a refused access is never called");
+            }
         };
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> TracedTensors.install(hijack));
         assertEquals("TracedTensors.install: called by Tensor's initializer only", e.getMessage());

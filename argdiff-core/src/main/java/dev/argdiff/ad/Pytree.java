@@ -492,16 +492,17 @@ public final class Pytree {
             }
         }
         if (tree != null && tree.getClass().isRecord()) {
-            RecordComponent[] comps = tree.getClass().getRecordComponents();
-            TreeDef[] children = new TreeDef[comps.length];
-            for (int i = 0; i < comps.length; i++) {
+            RecordShape shape = RECORD_SHAPES.get(tree.getClass());
+            TreeDef[] children = new TreeDef[shape.accessors.length];
+            for (int i = 0; i < children.length; i++) {
                 Object value;
                 try {
-                    var accessor = comps[i].getAccessor();
-                    accessor.setAccessible(true);
-                    value = accessor.invoke(tree);
+                    if (shape.accessFailure != null) {
+                        throw shape.accessFailure;
+                    }
+                    value = shape.accessors[i].invoke(tree);
                 } catch (ReflectiveOperationException | RuntimeException e) {
-                    throw new IllegalArgumentException("Pytree: cannot read component " + comps[i].getName() + " of "
+                    throw new IllegalArgumentException("Pytree: cannot read component " + shape.names[i] + " of "
                             + tree.getClass().getName(), e);
                 }
                 children[i] = build(value, leaves);
@@ -511,16 +512,71 @@ public final class Pytree {
         return new StaticDef(tree);
     }
 
-    private static Object newRecord(Class<?> type, Object[] parts) {
-        RecordComponent[] comps = type.getRecordComponents();
-        Class<?>[] types = new Class<?>[comps.length];
-        for (int i = 0; i < comps.length; i++) {
-            types[i] = comps[i].getType();
+    /**
+     * A record class's component accessors and canonical constructor, made accessible once. Looking
+     * them up by reflection on every flatten and rebuild cost microseconds per record (more than a
+     * 200×50 matrix-vector product), paid several times per solver iteration.
+     */
+    private static final class RecordShape {
+        final String[] names;
+        final java.lang.reflect.Method[] accessors;
+        final RuntimeException accessFailure;
+        final Constructor<?> constructor;
+        final ReflectiveOperationException constructorFailure;
+        final RuntimeException constructorAccessFailure;
+
+        RecordShape(Class<?> type) {
+            RecordComponent[] comps = type.getRecordComponents();
+            names = new String[comps.length];
+            accessors = new java.lang.reflect.Method[comps.length];
+            Class<?>[] types = new Class<?>[comps.length];
+            RuntimeException failure = null;
+            for (int i = 0; i < comps.length; i++) {
+                names[i] = comps[i].getName();
+                types[i] = comps[i].getType();
+                accessors[i] = comps[i].getAccessor();
+                try {
+                    accessors[i].setAccessible(true);
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            accessFailure = failure;
+            Constructor<?> c = null;
+            ReflectiveOperationException missing = null;
+            RuntimeException inaccessible = null;
+            try {
+                c = type.getDeclaredConstructor(types);
+                c.setAccessible(true);
+            } catch (ReflectiveOperationException e) {
+                missing = e;
+            } catch (RuntimeException e) {
+                inaccessible = e;
+            }
+            constructor = c;
+            constructorFailure = missing;
+            constructorAccessFailure = inaccessible;
         }
+    }
+
+    /** Per record class, computed once (class metadata only: no state of any tree). */
+    private static final ClassValue<RecordShape> RECORD_SHAPES = new ClassValue<>() {
+        @Override
+        protected RecordShape computeValue(Class<?> type) {
+            return new RecordShape(type);
+        }
+    };
+
+    private static Object newRecord(Class<?> type, Object[] parts) {
+        RecordShape shape = RECORD_SHAPES.get(type);
         try {
-            Constructor<?> c = type.getDeclaredConstructor(types);
-            c.setAccessible(true);
-            return c.newInstance(parts);
+            if (shape.constructorFailure != null) {
+                throw shape.constructorFailure;
+            }
+            if (shape.constructorAccessFailure != null) {
+                throw shape.constructorAccessFailure;
+            }
+            return shape.constructor.newInstance(parts);
         } catch (InvocationTargetException e) {
             // The record's own constructor refused the values: show the user's message first, and why it happened.
             Throwable cause = e.getCause();

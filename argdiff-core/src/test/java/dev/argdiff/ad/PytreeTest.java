@@ -245,4 +245,50 @@ class PytreeTest {
         assertArrayEquals(new double[] {0, 0}, gz.get(0).toArray(), 0.0);
         assertEquals(6.0, gz.get(1).item(), 0.0);
     }
+
+    /** A record whose accessor throws: its components cannot be read. */
+    record Unreadable(Tensor w) {
+        @Override
+        public Tensor w() {
+            throw new IllegalStateException("w is write-only here");
+        }
+    }
+
+    /** A record whose canonical constructor refuses negative entries. */
+    record Positive(Tensor w) {
+        Positive {
+            if (w.min().item() < 0) {
+                throw new IllegalArgumentException("w must be >= 0");
+            }
+        }
+    }
+
+    /** Same component names and types as Positive, different class: the per-class accessors must not mix. */
+    record AlsoW(Tensor w) {
+    }
+
+    @Test
+    void recordComponentsReadAndRebuiltPerClassWithTheirErrorsNamed() {
+        IllegalArgumentException read = assertThrows(IllegalArgumentException.class,
+                () -> Pytree.flatten(new Unreadable(Tensor.of(1, 2))));
+        assertEquals("Pytree: cannot read component w of " + Unreadable.class.getName(), read.getMessage());
+        // the accessor's own exception, wrapped by the reflective call
+        assertEquals("w is write-only here", read.getCause().getCause().getMessage());
+        // The second time (class metadata remembered) the same error.
+        IllegalArgumentException again = assertThrows(IllegalArgumentException.class,
+                () -> Pytree.flatten(new Unreadable(Tensor.of(1, 2))));
+        assertEquals(read.getMessage(), again.getMessage());
+
+        Pytree.Flat positive = Pytree.flatten(new Positive(Tensor.of(1, 2)));
+        Pytree.Flat alsoW = Pytree.flatten(new AlsoW(Tensor.of(3, 4)));
+        Object rebuilt = alsoW.def().unflatten(List.of(Tensor.of(-5, 6)));
+        assertInstanceOf(AlsoW.class, rebuilt);
+        assertArrayEquals(new double[] {-5, 6}, ((AlsoW) rebuilt).w().toArray(), 0.0);
+        Positive ok = (Positive) positive.def().unflatten(List.of(Tensor.of(7, 8)));
+        assertArrayEquals(new double[] {7, 8}, ok.w().toArray(), 0.0);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> positive.def().unflatten(List.of(Tensor.of(-1, 8))));
+        assertTrue(refused.getMessage().startsWith("w must be >= 0 — thrown by the constructor of record "
+                + Positive.class.getName()), refused.getMessage());
+    }
 }

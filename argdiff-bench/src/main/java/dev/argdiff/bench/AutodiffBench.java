@@ -43,6 +43,8 @@ public class AutodiffBench {
     private static final int D = 1000;
     private static final int CHAIN = 1000;
 
+    private Tensor x;
+    private Tensor r;
     private Tensor w;
     private Tensor v;
     private Function<Tensor, Tensor> loss;
@@ -59,12 +61,13 @@ public class AutodiffBench {
 
     @Setup
     public void setup() {
-        Tensor x = Tensor.randomNormal(1, N, D);
+        x = Tensor.randomNormal(1, N, D);
         Tensor wTrue = Tensor.randomNormal(2, D);
         Tensor y = x.matmul(wTrue).add(Tensor.randomNormal(3, N).mul(0.1));
         w = Tensor.randomNormal(4, D).mul(0.1);
         v = Tensor.randomNormal(5, D);
         loss = z -> x.matmul(z).sub(y).squaredNorm().mul(0.5 / N);
+        r = x.matmul(w).sub(y);
         gradLoss = Autodiff.grad(loss);
         valueAndGradLoss = Autodiff.valueAndGrad(loss);
 
@@ -116,6 +119,23 @@ public class AutodiffBench {
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     public Autodiff.ValueAndGrad<Tensor> leastSquaresValueAndGrad() {
         return valueAndGradLoss.apply(w);
+    }
+
+    /**
+     * The product the loss makes, X·w, alone: with {@link #leastSquaresTransposedProduct} the floor
+     * of grad/loss is (X·w + Xᵀ·r) / X·w (the BLAS kernels of the two products differ in speed).
+     */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Tensor leastSquaresProduct() {
+        return x.matmul(w);
+    }
+
+    /** The product the gradient adds, Xᵀ·r (as the reverse pass computes it: rᵀ·X), alone. */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Tensor leastSquaresTransposedProduct() {
+        return r.matmul(x);
     }
 
     @Benchmark

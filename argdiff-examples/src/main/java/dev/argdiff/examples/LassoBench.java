@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -85,10 +86,15 @@ public final class LassoBench {
      * the solve with the fixed step 1/L ({@code fixedSolveMs}, L = {@code lipschitz}), with the line
      * search ({@code lineSearchSolveMs}), and the BLAS floor ({@code blasFloorMs}: the two
      * matrix-vector products per iteration that FISTA cannot avoid, A·y and Aᵀ·r, alone).
+     * {@code adjointIterations}: the Krylov iterations of the implicit hypergradient's adjoint solve
+     * (default GMRES, rtol 1e-10); each is one VJP of the fixed-point residual F, which costs at least
+     * the gradient of one solver iteration (the same two products), so
+     * {@code implicitFloor} = 1 + adjointIterations / iterations is a lower bound of {@code implicitRatio}.
      */
     public record Row(String size, String stepsize, double lipschitz, double fixedSolveMs, double lineSearchSolveMs,
                       double blasFloorMs, double fixedOverFloor, double lineSearchOverFixed,
                       int iterations, int repeats, double solveMs, double implicitMs, double unrolledMs,
+                      int adjointIterations, double implicitFloor,
                       double checkpointedMs, double implicitRatio, double unrolledRatio, double checkpointedRatio,
                       double implicitTapeMiB, double unrolledTapeMiB, double checkpointedTapeMiB,
                       int nnz, double sumsq, double gradImplicit, double gradUnrolled, Integer refNnz, Double refSumsq,
@@ -111,10 +117,12 @@ public final class LassoBench {
         // Exactly `iterations` iterations (tol 0), as in the reference. The problems are not converged to
         // 1e-12 after 200 iterations, so the certification tolerance is set explicitly to 1e-6.
         double lipschitz = lipschitz(problem.a());
+        AtomicInteger adjointIterations = new AtomicInteger(-1);
         ProximalGradient<Tensor, Args> lineSearch = ProximalGradient.<Tensor, Args>of(LassoBench::leastSquares,
                         (x, a, s) -> Prox.lasso(x, a.lam(), s))
                 .maxiter(options.iterations()).tol(0.0)
-                .implicitOptions(ImplicitOptions.defaults().withOptimalityTolerance(1e-6));
+                .implicitOptions(ImplicitOptions.defaults().withOptimalityTolerance(1e-6)
+                        .withObserver(d -> adjointIterations.set(d.linearSolve().iterations())));
         ProximalGradient<Tensor, Args> fixed = lineSearch.stepsize(1 / lipschitz);
         ProximalGradient<Tensor, Args> implicit = options.stepsize().equals("lipschitz") ? fixed : lineSearch;
         ProximalGradient<Tensor, Args> unrolled = implicit.implicitDiff(false);
@@ -141,10 +149,13 @@ public final class LassoBench {
             throw new IllegalStateException("bench lasso: checkpointed unrolling gave " + gCheckpointed.item()
                     + ", plain unrolling " + gUnrolled.item());
         }
+        int adjoint = adjointIterations.get();
         // The small sizes run each mode in a few milliseconds: two rounds leave the JIT mid-compilation (the 200x50
-        // fixed-step solve measured 5.8 to 25.8 ms from one run to the next), so warm-up goes on for WARMUP_MS.
-        long warmupEnd = System.nanoTime() + WARMUP_MS * 1_000_000L;
-        for (int i = 0; i < WARMUP_RUNS || (System.nanoTime() < warmupEnd && i < MAX_WARMUP_RUNS); i++) {
+        // fixed-step solve measured 5.8 to 25.8 ms from one run to the next), so warm-up goes on for WARMUP_MS. No
+        // cap on the rounds: the derivative code runs once per hypergradient, and 50 rounds (the earlier cap) left it
+        // partly compiled at 200x50 (implicit/solve 1.53 there against 1.22 after a few hundred rounds).
+        long warmupEnd = System.nanoTime() + (options.repeats() > 1 ? WARMUP_MS * 1_000_000L : 0);
+        for (int i = 0; i < WARMUP_RUNS || System.nanoTime() < warmupEnd; i++) {
             solve.get();
             solveFixed.get();
             solveLineSearch.get();
@@ -183,7 +194,8 @@ public final class LassoBench {
         }
         JsonObject ref = reference(size);
         return new Row(size, options.stepsize(), lipschitz, fixedMs, lineSearchMs, floorMs, fixedMs / floorMs,
-                lineSearchMs / fixedMs, options.iterations(), options.repeats(), solveMs, implicitMs, unrolledMs, checkpointedMs,
+                lineSearchMs / fixedMs, options.iterations(), options.repeats(), solveMs, implicitMs, unrolledMs,
+                adjoint, 1 + adjoint / (double) options.iterations(), checkpointedMs,
                 implicitMs / solveMs, unrolledMs / solveMs, checkpointedMs / solveMs, implicitTape, unrolledTape,
                 checkpointedTape, nnz, w.squaredNorm().item(),
                 gImplicit.item(), gUnrolled.item(),
@@ -263,10 +275,8 @@ public final class LassoBench {
     /** Untimed runs of each mode before measuring: at least this many, and more until {@link #WARMUP_MS} have passed. */
     static final int WARMUP_RUNS = 2;
 
-    /** The least time spent in warm-up runs per size, in milliseconds (at most {@link #MAX_WARMUP_RUNS} rounds). */
-    static final long WARMUP_MS = 2000;
-
-    static final int MAX_WARMUP_RUNS = 50;
+    /** The least time spent in warm-up runs per size, in milliseconds (when more than one run is timed). */
+    static final long WARMUP_MS = 3000;
 
     private static double timeMs(Runnable run) {
         long t0 = System.nanoTime();

@@ -29,8 +29,8 @@ final class LassoBenchCommand implements Callable<Integer> {
     private List<String> sizes;
 
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "9",
-            description = "Timed runs of each mode after at least two warm-up runs and 2 s of warm-up per size; the "
-                    + "median is reported (default: ${DEFAULT-VALUE}).")
+            description = "Timed runs of each mode after at least two warm-up runs and, when more than one run is "
+                    + "timed, 3 s of warm-up per size; the median is reported (default: ${DEFAULT-VALUE}).")
     private int repeats;
 
     @Option(names = "--iterations", paramLabel = "K", defaultValue = "200",
@@ -74,6 +74,12 @@ final class LassoBenchCommand implements Callable<Integer> {
                     r.size(), r.solveMs(), r.implicitMs(), r.implicitRatio(), r.unrolledMs(), r.unrolledRatio(),
                     r.checkpointedMs(), r.checkpointedRatio(), r.implicitTapeMiB(), r.unrolledTapeMiB(),
                     r.checkpointedTapeMiB());
+        }
+        out.println();
+        out.println("size       adjoint Krylov iterations   implicit floor 1 + k/iterations   implicit ratio");
+        for (LassoBench.Row r : rows) {
+            out.printf(Locale.ROOT, "%-9s %27d %33.3f %16.2f%n", r.size(), r.adjointIterations(), r.implicitFloor(),
+                    r.implicitRatio());
         }
         out.println();
         out.println("size       fixed 1/L ms   line search ms   BLAS floor ms   fixed/floor   line search/fixed");

@@ -340,7 +340,7 @@ public final class BlockCoordinateDescent<A>
                 gj = gj.add(b.row(j));
             }
             double s = 1.0 / lip[j];
-            Tensor newj = blockProx.apply(xj.sub(gj.mul(s)), args, s);
+            Tensor newj = blockProx.apply(xj.subScaled(s, gj), args, s);
             checkBlock(newj, xj, j);
             Tensor diff = newj.sub(xj);
             if (diff.isTraced() || col.isTraced() || !isZero(diff)) {
@@ -364,7 +364,7 @@ public final class BlockCoordinateDescent<A>
             Tensor next = x;
             for (int tries = 0; ; tries++) {
                 double s = 1.0 / lip[j];
-                Tensor newj = blockProx.apply(xj.sub(gj.mul(s)), args, s);
+                Tensor newj = blockProx.apply(xj.subScaled(s, gj), args, s);
                 checkBlock(newj, xj, j);
                 Tensor diff = newj.sub(xj);
                 next = x.add(placeBlock(x.shape(), j, diff));

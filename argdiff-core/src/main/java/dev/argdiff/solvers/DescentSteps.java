@@ -52,7 +52,7 @@ final class DescentSteps {
     }
 
     static <X> X axpy(X x, double t, X d) {
-        return Pytree.map2(x, d, (a, b) -> a.add(b.mul(t)));
+        return Pytree.map2(x, d, (a, b) -> a.addScaled(t, b));
     }
 
     static boolean isTraced(Object tree) {

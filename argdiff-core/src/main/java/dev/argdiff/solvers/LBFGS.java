@@ -397,7 +397,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
             rho[i] = Pytree.vdot(ss.get(i), ys.get(i)).reciprocal();
             Tensor a = rho[i].mul(Pytree.vdot(ss.get(i), q));
             alpha[i] = a;
-            q = Pytree.map2(q, ys.get(i), (qq, yy) -> qq.sub(yy.mul(a)));
+            q = Pytree.map2(q, ys.get(i), (qq, yy) -> qq.subScaled(a, yy));
         }
         X r = q;
         if (own.useGamma()) {
@@ -407,7 +407,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
         for (int i = 0; i < k; i++) {
             Tensor b = rho[i].mul(Pytree.vdot(ys.get(i), r));
             Tensor c = alpha[i].sub(b);
-            r = Pytree.map2(r, ss.get(i), (rr, s) -> rr.add(s.mul(c)));
+            r = Pytree.map2(r, ss.get(i), (rr, s) -> rr.addScaled(c, s));
         }
         return r;
     }
@@ -424,7 +424,7 @@ public final class LBFGS<X, A> extends IterativeSolver<X, A, LBFGS.State<X>, LBF
     }
 
     private static <X> X axpy(X x, double t, X d) {
-        return Pytree.map2(x, d, (a, b) -> a.add(b.mul(t)));
+        return Pytree.map2(x, d, (a, b) -> a.addScaled(t, b));
     }
 
     private static boolean isTraced(Object tree) {

@@ -510,7 +510,7 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
         Autodiff.ValueAuxAndGrad<X, Object> vg;
         if (xbar.isTraced() || isTraced(x) || isTraced(args)) {
             Tensor xf = TreeVectors.flatten(x);
-            Tensor moved = xf.add(xbar.sub(xf).mul(t));
+            Tensor moved = xf.addScaled(t, xbar.sub(xf));
             next = TreeVectors.unflatten(x, LbfgsbDirection.onBounds(moved, LbfgsbDirection.endAt(nextc, b.lo(), b.hi()),
                     b.lower(), b.upper()));
             vg = fun.valueAuxAndGrad(next, args);

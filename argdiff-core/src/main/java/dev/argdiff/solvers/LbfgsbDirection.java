@@ -261,9 +261,9 @@ final class LbfgsbDirection {
         }
         Tensor free = Tensor.of(freeMask);
         Tensor xcp = Tensor.where(Tensor.of(lowMask), l,
-                Tensor.where(Tensor.of(highMask), u, x.sub(g.mul(plan.cauchyTime()))));
+                Tensor.where(Tensor.of(highMask), u, x.subScaled(plan.cauchyTime(), g)));
         Tensor z = xcp.sub(x);
-        Tensor r = g.add(z.mul(theta));
+        Tensor r = g.addScaled(theta, z);
         Tensor du;
         if (k > 0) {
             Tensor w = Tensor.concatenate(List.of(Tensor.stack(y, 1), Tensor.stack(s, 1).mul(theta)), 1);
@@ -278,7 +278,7 @@ final class LbfgsbDirection {
         } else {
             du = r.mul(free).div(theta).neg();
         }
-        Tensor xbar = xcp.add(du.mul(plan.alpha()));
+        Tensor xbar = xcp.addScaled(plan.alpha(), du);
         return onBounds(xbar, plan.endAt(), l, u);
     }
 

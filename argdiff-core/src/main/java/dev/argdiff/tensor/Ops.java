@@ -463,7 +463,10 @@ final class Ops {
         @Override
         public Tensor[] vjp(Tensor[] p, Tensor out, Tensor ct, boolean[] needed) {
             return new Tensor[] {switch (kind) {
-                case SUM -> expand(ct, p[0].shapeRef());
+                // Every input entry gets the cotangent of its slice: a broadcast view of it when concrete (the
+                // consuming kernels read it with stride 0), the differentiable broadcast under a higher order.
+                case SUM -> ct.isTraced() ? expand(ct, p[0].shapeRef())
+                        : Tensor.broadcastView(keep(ct), p[0].shapeRef());
                 // The product broadcasts the cotangent: it is not materialised at the input's size first.
                 case MAX, MIN -> keep(ct).mul(selector(p[0], out));
             }};
@@ -486,6 +489,11 @@ final class Ops {
 
         @Override
         public Tensor evaluate(Tensor[] in) {
+            Tensor source = in[0].broadcastSource();
+            if (source != in[0] && source.size() == 1) {
+                // A view repeating one value stays a view in any shape (the reverse pass of sum() over a matrix).
+                return Tensor.broadcastView(source.reshape(), shape);
+            }
             return Tensor.wrap(shape, in[0].data());
         }
 

@@ -45,11 +45,28 @@ public final class Tensor implements Serializable {
     private final int[] shape;
     private final double[] data;
     private final transient Tracer tracer;
+    /**
+     * For a broadcast view (a concrete tensor whose storage is not written unless asked for): the
+     * smaller tensor it repeats; null otherwise. Element-wise kernels read the source with stride 0;
+     * anything else that needs the storage gets it materialized once ({@link #materialized}).
+     */
+    private final transient Tensor viewOf;
+    private transient volatile double[] materialized;
 
     private Tensor(int[] shape, double[] data, Tracer tracer) {
+        this(shape, data, tracer, null);
+    }
+
+    private Tensor(int[] shape, double[] data, Tracer tracer, Tensor viewOf) {
         this.shape = shape;
         this.data = data;
         this.tracer = tracer;
+        this.viewOf = viewOf;
+    }
+
+    /** A broadcast view is serialized as its materialized value (an ordinary tensor). */
+    private Object writeReplace() {
+        return viewOf != null ? wrap(shape, data()) : this;
     }
 
     private void writeObject(ObjectOutputStream out) throws IOException {
@@ -75,6 +92,25 @@ public final class Tensor implements Serializable {
     /** Wraps storage without copying; callers in this package hand over ownership. */
     static Tensor wrap(int[] shape, double[] data) {
         return new Tensor(shape, data, null);
+    }
+
+    /**
+     * The concrete tensor {@code source} broadcast to {@code shape} without writing the result: the
+     * reverse pass of a sum hands each entry the same cotangent, and the kernels that consume it read
+     * the source with stride 0 instead of an array of the input's size. Package use only; the caller
+     * has checked that the shapes broadcast.
+     */
+    static Tensor broadcastView(Tensor source, int[] shape) {
+        if (Arrays.equals(source.shape, shape)) {
+            return source;
+        }
+        Tensor s = source.broadcastSource();
+        return new Tensor(shape, null, null, s);
+    }
+
+    /** The tensor a broadcast view repeats, or this tensor. */
+    Tensor broadcastSource() {
+        return viewOf != null ? viewOf : this;
     }
 
     static {
@@ -295,7 +331,17 @@ public final class Tensor implements Serializable {
         if (data != null) {
             return data;
         }
-        return concrete().data;
+        if (viewOf != null) {
+            double[] m = materialized;
+            if (m == null) {
+                // Two threads may both fill an array; either is the same value, and the storage of a tensor
+                // is never written once it is handed out (a reverse pass accumulates into storage it owns).
+                m = Kernels.broadcastTo(viewOf, shape).data();
+                materialized = m;
+            }
+            return m;
+        }
+        return concrete().data();
     }
 
     /** The values in row-major order (a copy of the concrete value). */

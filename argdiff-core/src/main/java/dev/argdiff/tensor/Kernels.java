@@ -153,6 +153,10 @@ final class Kernels {
     /** a + b (same shape, concrete) in storage nothing else references, shape array included. */
     static Tensor sumInNewStorage(Tensor a, Tensor b) {
         requireSameConcrete("sumInNewStorage", a, b);
+        if (a.broadcastSource() != a || b.broadcastSource() != b) {
+            // A broadcast view (the cotangent of a sum) is read through its source, not materialized.
+            return Tensor.wrap(a.shapeRef().clone(), binary("add", ADD, a, b).data());
+        }
         double[] x = a.data();
         double[] out = new double[x.length];
         loop(ADD, x, 0, b.data(), 0, out, 0, x.length);
@@ -163,6 +167,15 @@ final class Kernels {
     static void addInPlace(Tensor target, Tensor addend) {
         requireSameConcrete("addInPlace", target, addend);
         double[] t = target.data();
+        Tensor source = addend.broadcastSource();
+        if (source != addend && source.size() == 1) {
+            // A broadcast view of one value (the cotangent of a full sum): added without materializing it.
+            double v = source.data()[0];
+            for (int i = 0; i < t.length; i++) {
+                t[i] += v;
+            }
+            return;
+        }
         double[] b = addend.data();
         for (int i = 0; i < t.length; i++) {
             t[i] += b[i];

@@ -51,6 +51,36 @@ class BroadcastViewTest {
     }
 
     @Test
+    void aValueUsedSeveralTimesUnderASumAccumulatesTheViewWithoutWritingIt() throws ReflectiveOperationException {
+        // shared = t·c feeds acc = shared + shared·c + shared·c²…: its cotangent collects the view of sum's cotangent
+        // (through the adds) and products with c; the sum of contributions reads the view through its source.
+        Tensor c = Tensor.of(0.5, -2.0, 3.0);
+        Tensor t = Tensor.of(1.0, 2.0, -1.0);
+        Tensor g = Autodiff.grad((Tensor z) -> {
+            Tensor shared = z.mul(c);
+            Tensor acc = shared;
+            for (int k = 1; k < 4; k++) {
+                acc = acc.add(shared.mul(c));
+            }
+            return acc.sum();
+        }).apply(t);
+        double[] cv = c.toArray();
+        double[] expected = new double[3];
+        for (int i = 0; i < 3; i++) {
+            // d/dt Σ (t c + 3 t c²) = c + 3c², summed in the order of the reverse pass: 1 + c + c + c, times c.
+            expected[i] = (1.0 + cv[i] + cv[i] + cv[i]) * cv[i];
+        }
+        assertArrayEquals(expected, g.toArray(), 1e-15);
+        Tensor target = Tensor.of(1.0, 2.0, 3.0).add(0.0);
+        Tensor view = Tensor.broadcastView(Tensor.scalar(0.25), new int[] {3});
+        Tensor sum = Kernels.sumInNewStorage(target, view);
+        assertArrayEquals(new double[] {1.25, 2.25, 3.25}, sum.toArray(), 0.0);
+        Kernels.addInPlace(sum, view);
+        assertArrayEquals(new double[] {1.5, 2.5, 3.5}, sum.toArray(), 0.0);
+        assertNull(storageIfWritten(view));
+    }
+
+    @Test
     void gradientsThroughSumsEqualTheExplicitBroadcastBitForBit() {
         Tensor x = Tensor.randomNormal(11, 4, 5);
         // Σ x², over everything and along each axis (with and without kept axes), weighted so every entry differs.

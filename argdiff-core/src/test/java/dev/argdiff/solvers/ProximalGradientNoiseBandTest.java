@@ -84,4 +84,22 @@ class ProximalGradientNoiseBandTest {
             }
         }
     }
+
+    /**
+     * f turns NaN (value and gradient) once the run is inside the noise band, where the kept step is
+     * accepted without a test: the run must end NON_FINITE, not CONVERGED at a stale point.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "NaN after {0} evaluations")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {20, 60, 100, 120, 130, 135, 138})
+    void aNonFiniteObjectiveInsideTheBandEndsTheRunAsNonFinite(int healthy) {
+        double[] c = {3.0, -2.0, 0.5, 10.0};
+        AtomicLong evaluations = new AtomicLong();
+        ProximalGradient<Tensor, Problem> pg = ProximalGradient.<Tensor, Problem>of((x, p) -> {
+            Tensor f = objective(x, p);
+            // the run takes 141 evaluations to reach x⁺ = y exactly; from `healthy` on, every value and gradient is NaN
+            return evaluations.incrementAndGet() > healthy ? f.add(x.sum().mul(Double.NaN)) : f;
+        }, (x, p, s) -> Prox.lasso(x, LAMBDA, s)).maxiter(20_000).tol(0.0);
+        SolverResult<Tensor, ProximalGradient.State<Tensor>> r = pg.run(Tensor.zeros(4), new Problem(Tensor.of(c), 1e12));
+        assertEquals(SolverStatus.NON_FINITE, r.status(), "status " + r.status() + " after " + evaluations.get());
+    }
 }

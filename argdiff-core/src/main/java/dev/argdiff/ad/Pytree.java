@@ -8,6 +8,7 @@ import dev.argdiff.tensor.internal.TracedTensors;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -519,7 +520,7 @@ public final class Pytree {
      */
     private static final class RecordShape {
         final String[] names;
-        final java.lang.reflect.Method[] accessors;
+        final Method[] accessors;
         final RuntimeException accessFailure;
         final Constructor<?> constructor;
         final ReflectiveOperationException constructorFailure;
@@ -528,7 +529,7 @@ public final class Pytree {
         RecordShape(Class<?> type) {
             RecordComponent[] comps = type.getRecordComponents();
             names = new String[comps.length];
-            accessors = new java.lang.reflect.Method[comps.length];
+            accessors = new Method[comps.length];
             Class<?>[] types = new Class<?>[comps.length];
             RuntimeException failure = null;
             for (int i = 0; i < comps.length; i++) {

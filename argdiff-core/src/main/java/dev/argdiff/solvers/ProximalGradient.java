@@ -27,7 +27,7 @@ import java.util.function.IntToDoubleFunction;
  * (near the optimum), the value test is decided by rounding and would stall the solver near 1e-8;
  * there the gradient test ⟨∇f(x⁺) − ∇f(y), x⁺ − y⟩ ≤ ‖x⁺ − y‖²/s decides, so that the solver
  * converges to machine precision. It costs a gradient at x⁺, so it runs only at the first iteration,
- * at every {@value #BAND_RECHECK}th and after a reduction; in between, the step accepted last is kept
+ * at every 8th and after a reduction; in between, the step accepted last is kept
  * (a step too long near the optimum only makes the iterates oscillate until the next check reduces
  * it; the fixed point does not depend on s).
  *

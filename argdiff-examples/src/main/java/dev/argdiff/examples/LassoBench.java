@@ -122,7 +122,8 @@ public final class LassoBench {
                         (x, a, s) -> Prox.lasso(x, a.lam(), s))
                 .maxiter(options.iterations()).tol(0.0)
                 .implicitOptions(ImplicitOptions.defaults().withOptimalityTolerance(1e-6)
-                        .withObserver(d -> adjointIterations.set(d.linearSolve().iterations())));
+                        .withObserver(d -> adjointIterations.set(
+                                d.linearSolve() == null ? 0 : d.linearSolve().iterations())));
         ProximalGradient<Tensor, Args> fixed = lineSearch.stepsize(1 / lipschitz);
         ProximalGradient<Tensor, Args> implicit = options.stepsize().equals("lipschitz") ? fixed : lineSearch;
         ProximalGradient<Tensor, Args> unrolled = implicit.implicitDiff(false);

@@ -216,7 +216,7 @@ abstract class BoxAdmm {
             return false;
         }
         double eps = epsInfeasible * norm;
-        if (dot(c, dx) > -eps || QpChecks.maxAbs(qTimes(dx)) > eps) {
+        if (FlatValues.dot(c, dx) > -eps || QpChecks.maxAbs(qTimes(dx)) > eps) {
             return false;
         }
         double[] adx = times(dx);
@@ -227,13 +227,5 @@ abstract class BoxAdmm {
             }
         }
         return true;
-    }
-
-    static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
     }
 }

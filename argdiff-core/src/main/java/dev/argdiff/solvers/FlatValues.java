@@ -36,6 +36,16 @@ final class FlatValues {
         return like instanceof Tensor t ? (X) Tensor.of(t.shape(), values) : Pytree.fromArray(like, values);
     }
 
+    /** Whether every entry is finite. */
+    static boolean allFinite(double[] v) {
+        for (double e : v) {
+            if (!Double.isFinite(e)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Σ aᵢ·bᵢ, summed in order. */
     static double dot(double[] a, double[] b) {
         double s = 0;

@@ -466,7 +466,7 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
         X x = feasible(params, Pytree.toArray(params), b);
         double[] xc = Pytree.toArray(x);
         double[] gc = Pytree.toArray(state.grad());
-        if (!Double.isFinite(state.value()) || !allFinite(gc)) {
+        if (!Double.isFinite(state.value()) || !FlatValues.allFinite(gc)) {
             // f or ∇f is not finite at the iterate: nothing sensible follows; the loop stops on the NaN error.
             return new OptStep<>(x, withError(state, Double.NaN));
         }
@@ -483,7 +483,7 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
                     state.stepsize(), state.failedLineSearches() + (e == 0 ? 0 : 1),
                     e != 0 && own.stopIfLinesearchFails(), state.aux()));
         }
-        double slope0 = LbfgsbDirection.dot(gc, d);
+        double slope0 = FlatValues.dot(gc, d);
         double cap = Math.min(own.lineSearch().maxStepsize(), Math.max(1.0, maxFeasibleStep(xc, d, b)));
         Map<Double, Autodiff.ValueAuxAndGrad<X, Object>> evaluated = new HashMap<>();
         A ac = Autodiff.stopGradient(args);
@@ -496,7 +496,7 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
                 Autodiff.ValueAuxAndGrad<X, Object> vg = fun.valueAuxAndGrad(point, ac);
                 evaluated.put(s, vg);
                 return new LineSearch.Point(s, vg.value().item(),
-                        LbfgsbDirection.dot(Pytree.toArray(vg.gradient()), d));
+                        FlatValues.dot(Pytree.toArray(vg.gradient()), d));
             }, state.value(), slope0, init);
             if (r.failed()) {
                 return new OptStep<>(x, new State<>(state.iterations() + 1, error(xc, gc, b.lo(), b.hi()),
@@ -528,8 +528,8 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
             Tensor y = TreeVectors.flatten(nextGrad).sub(TreeVectors.flatten(state.grad()));
             double[] sc = s.concrete().toArray();
             double[] yc = y.concrete().toArray();
-            double sy = LbfgsbDirection.dot(sc, yc);
-            if (sy > 1e-10 * Math.sqrt(LbfgsbDirection.dot(sc, sc)) * Math.sqrt(LbfgsbDirection.dot(yc, yc))) {
+            double sy = FlatValues.dot(sc, yc);
+            if (sy > 1e-10 * Math.sqrt(FlatValues.dot(sc, sc)) * Math.sqrt(FlatValues.dot(yc, yc))) {
                 ss = push(ss, s);
                 ys = push(ys, y);
             }
@@ -596,7 +596,7 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
         }
         double theta = own.theta();
         if (own.useGamma() && k > 0) {
-            theta *= LbfgsbDirection.dot(y[k - 1], y[k - 1]) / LbfgsbDirection.dot(s[k - 1], y[k - 1]);
+            theta *= FlatValues.dot(y[k - 1], y[k - 1]) / FlatValues.dot(s[k - 1], y[k - 1]);
         }
         return LbfgsbDirection.plan(x, g, b.lo(), b.hi(), s, y, theta);
     }
@@ -649,15 +649,6 @@ public final class LBFGSB<X, A> extends IterativeSolver<X, A, LBFGSB.State<X>, L
         List<Tensor> out = new ArrayList<>(history.subList(from, history.size()));
         out.add(value);
         return Collections.unmodifiableList(out);
-    }
-
-    private static boolean allFinite(double[] v) {
-        for (double e : v) {
-            if (!Double.isFinite(e)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isTraced(Object tree) {

@@ -110,12 +110,12 @@ final class LbfgsbDirection {
         double[] p = mulT(w, n, m2, d);
         double[] mp = mul(mmat, m2, p);
         double[] mc = new double[m2];
-        double fp = -dot(d, d);
+        double fp = -FlatValues.dot(d, d);
         if (fp == 0) {
             // The projected gradient is zero: x is stationary for the box.
             return new Plan(x.clone(), 0.0, cauchyAt, true, 1.0, endAt(x, l, u), k);
         }
-        double fpp = -theta * fp - dot(p, mp);
+        double fpp = -theta * fp - FlatValues.dot(p, mp);
         if (!(fpp > 0) || Double.isInfinite(fpp)) {
             // dᵀBd ≤ 0: B lost positive definiteness to rounding; the caller clears the memory.
             return null;
@@ -234,7 +234,7 @@ final class LbfgsbDirection {
                 slope += g[i] * (xbar[i] - x[i]);
             }
         }
-        if (!(slope < 0) || !allFinite(xbar)) {
+        if (!(slope < 0) || !FlatValues.allFinite(xbar)) {
             return null;
         }
         return new Plan(xbar, told, cauchyAt, projected, alpha, endAt(xbar, l, u), k);
@@ -311,14 +311,14 @@ final class LbfgsbDirection {
         int m2 = 2 * k;
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < k; j++) {
-                double sy = dot(s[i], y[j]);
+                double sy = FlatValues.dot(s[i], y[j]);
                 if (i == j) {
                     out[i * m2 + j] = -sy;
                 } else if (i > j) {
                     out[(k + i) * m2 + j] = sy;
                     out[j * m2 + k + i] = sy;
                 }
-                out[(k + i) * m2 + k + j] = theta * dot(s[i], s[j]);
+                out[(k + i) * m2 + k + j] = theta * FlatValues.dot(s[i], s[j]);
             }
         }
     }
@@ -344,23 +344,6 @@ final class LbfgsbDirection {
 
     private static double clip(double v, double lo, double hi) {
         return Math.min(Math.max(v, lo), hi);
-    }
-
-    private static boolean allFinite(double[] v) {
-        for (double e : v) {
-            if (!Double.isFinite(e)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
     }
 
     /** Wᵀv for W row-major n×m. */

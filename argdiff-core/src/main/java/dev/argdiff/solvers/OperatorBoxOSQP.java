@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.BiFunction;
 
-import static dev.argdiff.solvers.BoxAdmm.dot;
+import static dev.argdiff.solvers.FlatValues.dot;
 
 /**
  * {@link BoxOSQP} with Q and A given as operators: the quadratic program
